@@ -1,0 +1,44 @@
+import { API_ROUTES, matchRoute } from '../shared/http/api-routes';
+import { HTTP_HANDLERS, type HttpHandler } from './handlers';
+import { toV2Event } from './v2-event';
+
+export interface DispatchResult {
+  status: number;
+  headers: Record<string, string>;
+  setCookies: string[];
+  body: string;
+}
+
+/**
+ * What API Gateway does for one HTTP API request: match a route, build the payload 2.0 event, invoke the
+ * handler, and turn its structured result back into HTTP. Unmatched routes get API Gateway's 404 body.
+ */
+export async function dispatchHttp(
+  request: { method: string; url: string; headers: Record<string, string | string[] | undefined>; body?: Buffer },
+  handlers: Record<string, HttpHandler> = HTTP_HANDLERS,
+): Promise<DispatchResult> {
+  const path = new URL(request.url, 'http://gateway.local').pathname;
+  for (const route of API_ROUTES) {
+    if (route.method !== request.method) continue;
+    const pathParameters = matchRoute(route.path, path);
+    if (!pathParameters) continue;
+    const event = toV2Event({ ...request, routeKey: `${route.method} ${route.path}`, pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined });
+    let result;
+    try {
+      result = await handlers[route.handler]!(event);
+    } catch {
+      // A handler that throws is a 500 from API Gateway too; ours are written never to.
+      return { status: 500, headers: { 'content-type': 'application/json' }, setCookies: [], body: '{"message":"Internal Server Error"}' };
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+    const body = result.body ?? '';
+    return {
+      status: result.statusCode ?? 200,
+      headers,
+      setCookies: result.cookies ?? [],
+      body: result.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body,
+    };
+  }
+  return { status: 404, headers: { 'content-type': 'application/json' }, setCookies: [], body: '{"message":"Not Found"}' };
+}

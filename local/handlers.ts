@@ -1,0 +1,17 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { handler as checkSignup } from '../functions/check-signup/handler';
+import { handler as providerAuth } from '../functions/provider-auth/handler';
+import { handler as providerAuthCode } from '../functions/provider-auth-code/handler';
+import { handler as providerToken } from '../functions/provider-token/handler';
+import { handler as webPages } from '../functions/web-pages/handler';
+
+export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** The real Lambda handlers, by their folder name under `functions/` (as `API_ROUTES` names them). */
+export const HTTP_HANDLERS: Record<string, HttpHandler> = {
+  'provider-auth-code': providerAuthCode,
+  'provider-auth': providerAuth,
+  'provider-token': providerToken,
+  'check-signup': checkSignup,
+  'web-pages': webPages,
+};

@@ -1,0 +1,71 @@
+import { isEnvironmentName } from './state';
+
+/** What one deployed environment needs to know about itself. */
+export interface HandshakeConfig {
+  /** `runTimeEnvironment`: the branch name (`feature-x`) or `prod`. */
+  environment: string;
+  /** Public base URL of this environment's HTTP API, without a trailing slash. */
+  publicApiUrl: string;
+  /** Base of the redirect_uri registered with providers: this environment, or the shared auth origin. */
+  callbackBaseUrl: string;
+  /** Where browsers go after success / failure; default: the built-in pages. */
+  successUrl?: string;
+  errorUrl?: string;
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+function absoluteUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} must be an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${name} must be http(s)`);
+  return trimSlash(url.toString());
+}
+
+/** Reads the configuration from environment variables; a missing or malformed one fails loudly at start. */
+export function configFromEnv(env: NodeJS.ProcessEnv): HandshakeConfig {
+  const environment = env.RUN_TIME_ENVIRONMENT ?? '';
+  if (!isEnvironmentName(environment)) throw new Error('RUN_TIME_ENVIRONMENT must be a lowercase DNS label (a-z, 0-9, -)');
+  if (!env.PUBLIC_API_URL) throw new Error('PUBLIC_API_URL is required');
+  const publicApiUrl = absoluteUrl('PUBLIC_API_URL', env.PUBLIC_API_URL);
+  return {
+    environment,
+    publicApiUrl,
+    callbackBaseUrl: env.CALLBACK_BASE_URL ? absoluteUrl('CALLBACK_BASE_URL', env.CALLBACK_BASE_URL) : publicApiUrl,
+    ...(env.SUCCESS_URL ? { successUrl: absoluteUrl('SUCCESS_URL', env.SUCCESS_URL) } : {}),
+    ...(env.ERROR_URL ? { errorUrl: absoluteUrl('ERROR_URL', env.ERROR_URL) } : {}),
+  };
+}
+
+/** The redirect_uri for a provider: the same string at authorize time and at the code exchange. */
+export const redirectUriFor = (config: HandshakeConfig, provider: string) =>
+  `${config.callbackBaseUrl}/no-auth/provider-token/${encodeURIComponent(provider)}`;
+
+export const callbackPathFor = (config: HandshakeConfig, provider: string) =>
+  `${new URL(config.publicApiUrl).pathname.replace(/\/+$/, '')}/no-auth/provider-token/${encodeURIComponent(provider)}`;
+
+export function successPageFor(config: HandshakeConfig, provider: string): string {
+  if (config.successUrl) {
+    const url = new URL(config.successUrl);
+    url.searchParams.set('provider', provider);
+    return url.toString();
+  }
+  return `${config.publicApiUrl}/web/auth-complete/${encodeURIComponent(provider)}`;
+}
+
+export function errorPageFor(config: HandshakeConfig, code: string, provider?: string): string {
+  const url = new URL(config.errorUrl ?? `${config.publicApiUrl}/web/error`);
+  url.searchParams.set('code', code);
+  if (provider) url.searchParams.set('provider', provider.slice(0, 64));
+  return url.toString();
+}
+
+/** Cookies may drop `Secure` only where browsers allow it anyway: a plain-http loopback dev stack. */
+export function cookiesNeedSecure(config: HandshakeConfig): boolean {
+  const url = new URL(config.publicApiUrl);
+  return !(url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+}

@@ -1,0 +1,46 @@
+import { hostKey } from '../providers/hosts';
+import type { StoredToken } from '../stores/tokens';
+import type { User } from '../stores/users';
+
+/** What the agent sees of one provider connection (SPEC: `providerInfo.<p>[.hosts.<host>]`). */
+export interface ProviderInfoEntry {
+  accessToken: string;
+  refreshToken?: string;
+  expiresAt?: number;
+  data: Record<string, unknown>;
+}
+
+export interface MeObject {
+  id: string;
+  email?: string;
+  username?: string;
+  providerInfo: Record<string, ProviderInfoEntry & { hosts?: Record<string, ProviderInfoEntry> }>;
+}
+
+export function providerInfoEntry(token: StoredToken | Omit<StoredToken, 'provider'>): ProviderInfoEntry {
+  return {
+    accessToken: token.accessToken,
+    ...(token.refreshToken ? { refreshToken: token.refreshToken } : {}),
+    ...(token.expiresAt ? { expiresAt: token.expiresAt } : {}),
+    data: token.data,
+  };
+}
+
+/** The me-object of a user with all its provider tokens; host-bound tokens sit under `hosts.<host key>`. */
+export function buildMeObject(user: User, tokens: StoredToken[]): MeObject {
+  const providerInfo: MeObject['providerInfo'] = {};
+  for (const token of tokens) {
+    if (token.host) {
+      const entry = (providerInfo[token.provider] ??= {} as MeObject['providerInfo'][string]);
+      (entry.hosts ??= {})[hostKey(token.host)] = providerInfoEntry(token);
+    } else {
+      providerInfo[token.provider] = { ...providerInfo[token.provider], ...providerInfoEntry(token) };
+    }
+  }
+  return {
+    id: user.id,
+    ...(user.email ? { email: user.email } : {}),
+    ...(user.username ? { username: user.username } : {}),
+    providerInfo,
+  };
+}

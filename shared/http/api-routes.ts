@@ -1,0 +1,40 @@
+/**
+ * The HTTP API of one environment (SPEC, "HTTP routes"): which handler serves which route. The CDK stack
+ * and the local gateway both read this list, so the two cannot drift apart.
+ */
+export interface ApiRoute {
+  method: 'GET' | 'PUT' | 'POST';
+  path: string;
+  /** Folder under `functions/`. */
+  handler: string;
+  /** Reachable without a session: throttled harder in AWS. */
+  public: boolean;
+}
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  { method: 'GET', path: '/provider-auth-code', handler: 'provider-auth-code', public: false },
+  { method: 'GET', path: '/web/provider-auth/{provider}', handler: 'provider-auth', public: true },
+  { method: 'GET', path: '/no-auth/provider-auth/{provider}', handler: 'provider-auth', public: true },
+  { method: 'GET', path: '/no-auth/provider-token/{provider}', handler: 'provider-token', public: true },
+  { method: 'PUT', path: '/no-auth/check-signup', handler: 'check-signup', public: true },
+  { method: 'GET', path: '/web/auth-complete/{provider}', handler: 'web-pages', public: true },
+  { method: 'GET', path: '/web/error', handler: 'web-pages', public: true },
+];
+
+/** Matches a request path against a route template; returns its path parameters (URL-decoded) or undefined. */
+export function matchRoute(template: string, path: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  const match = new RegExp(`^${pattern}$`).exec(path);
+  if (!match) return undefined;
+  const params: Record<string, string> = {};
+  try {
+    names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
+  } catch {
+    return undefined;
+  }
+  return params;
+}

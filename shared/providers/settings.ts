@@ -1,0 +1,41 @@
+/**
+ * Client credentials and per-provider configuration, kept out of the catalog because they differ per
+ * deployment. Locally they come from the `PROVIDERS_CONFIG` environment variable (JSON); in AWS from SSM
+ * Parameter Store (see `ssm-settings.ts`).
+ *
+ * @example
+ * { "github": { "clientId": "Iv1.abc", "clientSecret": "..." },
+ *   "okta": { "hosts": { "https://acme.okta.com": { "clientId": "...", "clientSecret": "..." } } },
+ *   "oidc": { "issuer": "https://login.example.com", "clientId": "...", "clientSecret": "..." } }
+ */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret?: string;
+}
+
+export interface ProviderSettings extends Partial<ClientCredentials> {
+  /** OpenID Connect issuer, for rows that use discovery. */
+  issuer?: string;
+  /** Enterprise or per-org hosts (origins) this deployment may use, each with its own OAuth app. */
+  hosts?: Record<string, ClientCredentials>;
+}
+
+export type ProvidersSettings = Record<string, ProviderSettings>;
+
+export interface SettingsSource {
+  /** Settings of one provider, or undefined when this deployment did not configure it. */
+  get(providerId: string): Promise<ProviderSettings | undefined>;
+}
+
+/** Settings held in memory (parsed from `PROVIDERS_CONFIG`, or given by a test). */
+export class StaticSettings implements SettingsSource {
+  constructor(private readonly settings: ProvidersSettings) {}
+
+  static fromJson(json: string | undefined): StaticSettings {
+    return new StaticSettings(json ? (JSON.parse(json) as ProvidersSettings) : {});
+  }
+
+  async get(providerId: string): Promise<ProviderSettings | undefined> {
+    return Object.hasOwn(this.settings, providerId) ? this.settings[providerId] : undefined;
+  }
+}

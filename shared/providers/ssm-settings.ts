@@ -1,0 +1,31 @@
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import type { ProviderSettings, SettingsSource } from './settings';
+
+/** How long provider settings are cached per container before SSM is read again. */
+const MAX_AGE_SECONDS = 300;
+
+/**
+ * Provider settings in SSM Parameter Store: one SecureString per provider under `path`
+ * (`<path>/github` = `{"clientId": "...", "clientSecret": "..."}`), read together with one
+ * GetParametersByPath and cached by Powertools, so an unconfigured provider costs no extra call.
+ *
+ * @example
+ * new SsmSettings('/handshake/providers', new SSMProvider({ clientConfig: { region: 'eu-west-1' } }))
+ */
+export class SsmSettings implements SettingsSource {
+  constructor(
+    private readonly path: string,
+    private readonly ssm: SSMProvider = new SSMProvider(),
+  ) {}
+
+  async get(providerId: string): Promise<ProviderSettings | undefined> {
+    const all = (await this.ssm.getMultiple(this.path, {
+      decrypt: true,
+      recursive: false,
+      maxAge: MAX_AGE_SECONDS,
+      transform: 'json',
+      throwOnTransformError: false,
+    })) as Record<string, ProviderSettings | undefined>;
+    return Object.hasOwn(all, providerId) ? all[providerId] : undefined;
+  }
+}

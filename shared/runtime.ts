@@ -1,0 +1,108 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { configFromEnv, type HandshakeConfig } from './config';
+import { parseKeyRing, type KeyRing } from './crypto/keys';
+import { createLogger } from './log';
+import { ProviderDirectory } from './providers/directory';
+import { defaultProviderHttp, type ProviderHttp } from './providers/http';
+import { StaticSettings, type SettingsSource } from './providers/settings';
+import { SignupStore } from './stores/signups';
+import { createDocumentClient, type Table } from './stores/table';
+import { TokenStore } from './stores/tokens';
+import { UserStore } from './stores/users';
+
+/** Everything a flow needs, built once per Lambda container (or per test) and passed in. */
+export interface Runtime {
+  config: HandshakeConfig;
+  keys: KeyRing;
+  table: Table;
+  users: UserStore;
+  tokens: TokenStore;
+  signups: SignupStore;
+  providers: ProviderDirectory;
+  http: ProviderHttp;
+  logger: Logger;
+  now: () => number;
+}
+
+export interface RuntimeParts {
+  config: HandshakeConfig;
+  keys: KeyRing;
+  table: Omit<Table, 'now'>;
+  settings: SettingsSource;
+  http?: ProviderHttp;
+  logger?: Logger;
+  now?: () => number;
+}
+
+/** Wires the stores and directories from their parts; tests pass emulator clients and a fixed clock here. */
+export function createRuntime(parts: RuntimeParts): Runtime {
+  const now = parts.now ?? Date.now;
+  const table: Table = { ...parts.table, now };
+  const http = parts.http ?? defaultProviderHttp();
+  return {
+    config: parts.config,
+    keys: parts.keys,
+    table,
+    users: new UserStore(table),
+    tokens: new TokenStore(table, parts.keys),
+    signups: new SignupStore(table, parts.keys),
+    providers: new ProviderDirectory(parts.settings, http),
+    http,
+    logger: parts.logger ?? createLogger(),
+    now,
+  };
+}
+
+/**
+ * Builds the runtime from environment variables: keys and provider settings from the variables themselves
+ * (local stack) or from SSM Parameter Store (AWS), the table from TABLE_NAME (and DYNAMODB_ENDPOINT locally).
+ */
+export async function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+  const config = configFromEnv(env);
+  if (!env.TABLE_NAME) throw new Error('TABLE_NAME is required');
+  const keys = parseKeyRing(await readSecretJson(env, 'HANDSHAKE_KEYS'));
+  let settings: SettingsSource;
+  if (env.PROVIDERS_PARAMETER_PATH) {
+    const { SsmSettings } = await import('./providers/ssm-settings');
+    settings = new SsmSettings(env.PROVIDERS_PARAMETER_PATH);
+  } else {
+    settings = StaticSettings.fromJson(env.PROVIDERS_CONFIG);
+  }
+  const endpoint = env.DYNAMODB_ENDPOINT;
+  const client = createDocumentClient(
+    endpoint
+      ? { endpoint, region: env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {},
+  );
+  const timeoutMs = Number(env.PROVIDER_HTTP_TIMEOUT_MS ?? 10_000);
+  return createRuntime({ config, keys, table: { client, name: env.TABLE_NAME }, settings, http: defaultProviderHttp(timeoutMs) });
+}
+
+/** `<NAME>` holds the JSON itself, or `<NAME>_PARAMETER` names an SSM SecureString holding it. */
+async function readSecretJson(env: NodeJS.ProcessEnv, name: string): Promise<string> {
+  if (env[name]) return env[name]!;
+  const parameter = env[`${name}_PARAMETER`];
+  if (!parameter) throw new Error(`${name} or ${name}_PARAMETER is required`);
+  const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
+  const value = await getParameter(parameter, { decrypt: true, maxAge: 300 });
+  if (!value) throw new Error(`SSM parameter ${parameter} is empty`);
+  return value;
+}
+
+let current: Promise<Runtime> | undefined;
+
+/** The container's runtime, built on first use; a failed build is retried on the next invocation. */
+export function getRuntime(): Promise<Runtime> {
+  if (!current) {
+    current = runtimeFromEnv();
+    current.catch(() => {
+      current = undefined;
+    });
+  }
+  return current;
+}
+
+/** Replaces the container's runtime (the local gateway and tests use this); undefined resets it. */
+export function setRuntime(runtime: Runtime | undefined): void {
+  current = runtime ? Promise.resolve(runtime) : undefined;
+}

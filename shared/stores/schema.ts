@@ -1,0 +1,17 @@
+/**
+ * One table holds everything (single-table design). Every item has a string partition key `pk` and sort
+ * key `sk`; short-lived items carry `ttl` (epoch seconds), which DynamoDB TTL deletes, late. Reads treat
+ * an item past its `ttl` as absent, so correctness never depends on when the deletion happens.
+ */
+export const PARTITION_KEY = 'pk';
+export const SORT_KEY = 'sk';
+export const TTL_ATTRIBUTE = 'ttl';
+
+export const keys = {
+  userProfile: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
+  providerToken: (userId: string, provider: string, host?: string) => ({ pk: `USER#${userId}`, sk: `TOKEN#${provider}#${host ?? '-'}` }),
+  identity: (provider: string, host: string | undefined, subject: string) => ({ pk: `IDENTITY#${provider}#${host ?? '-'}#${subject}`, sk: 'IDENTITY' }),
+  signup: (tokenHash: string) => ({ pk: `SIGNUP#${tokenHash}`, sk: 'SIGNUP' }),
+  nonce: (nonce: string) => ({ pk: `NONCE#${nonce}`, sk: 'NONCE' }),
+  authCode: (codeHash: string) => ({ pk: `AUTHCODE#${codeHash}`, sk: 'AUTHCODE' }),
+};

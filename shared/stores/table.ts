@@ -1,0 +1,31 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TTL_ATTRIBUTE } from './schema';
+
+/** The table every store writes to, with the clock used to set and honour `ttl`. */
+export interface Table {
+  client: DynamoDBDocumentClient;
+  name: string;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+}
+
+/** A document client; `endpoint` points it at dynalite locally. */
+export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+export const epochSeconds = (ms: number) => Math.floor(ms / 1000);
+
+/** An item is live until its `ttl`; DynamoDB may keep it for a while after that, and we must not see it. */
+export function isLive(item: Record<string, unknown> | undefined, now: number): item is Record<string, unknown> {
+  if (!item) return false;
+  const ttl = item[TTL_ATTRIBUTE];
+  return typeof ttl !== 'number' || ttl > epochSeconds(now);
+}
+
+export function isConditionFailure(err: unknown): err is Error & { Item?: Record<string, unknown> } {
+  return (err as Error | undefined)?.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,66 @@
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { KeyRing } from '../crypto/keys';
+import { openJson, sealJson } from '../crypto/sealed-json';
+import type { ProviderToken } from '../providers/token-response';
+import { keys } from './schema';
+import type { Table } from './table';
+
+export interface StoredToken extends ProviderToken {
+  provider: string;
+  host?: string;
+}
+
+const context = (userId: string, provider: string, host?: string) => {
+  const key = keys.providerToken(userId, provider, host);
+  return `${key.pk}|${key.sk}`;
+};
+
+/** Provider tokens, encrypted with the key ring before they are written; one item per user, provider, host. */
+export class TokenStore {
+  constructor(
+    private readonly table: Table,
+    private readonly ring: KeyRing,
+  ) {}
+
+  async put(userId: string, provider: string, host: string | undefined, token: ProviderToken): Promise<void> {
+    const sealed = await sealJson(this.ring, context(userId, provider, host), token);
+    await this.table.client.send(
+      new PutCommand({
+        TableName: this.table.name,
+        Item: { ...keys.providerToken(userId, provider, host), provider, host, sealed, updatedAt: this.table.now() },
+      }),
+    );
+  }
+
+  async get(userId: string, provider: string, host?: string): Promise<StoredToken | undefined> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.name, Key: keys.providerToken(userId, provider, host), ConsistentRead: true }),
+    );
+    return Item ? this.open(userId, Item) : undefined;
+  }
+
+  /** Every token of a user, from the items of one Query over the user's partition. */
+  async openAll(userId: string, items: Record<string, unknown>[]): Promise<StoredToken[]> {
+    const tokens = items.filter((item) => typeof item.sk === 'string' && item.sk.startsWith('TOKEN#'));
+    return Promise.all(tokens.map((item) => this.open(userId, item)));
+  }
+
+  async list(userId: string): Promise<StoredToken[]> {
+    const { Items = [] } = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :token)',
+        ExpressionAttributeValues: { ':pk': keys.userProfile(userId).pk, ':token': 'TOKEN#' },
+        ConsistentRead: true,
+      }),
+    );
+    return this.openAll(userId, Items);
+  }
+
+  private async open(userId: string, item: Record<string, unknown>): Promise<StoredToken> {
+    const provider = item.provider as string;
+    const host = item.host as string | undefined;
+    const token = await openJson<ProviderToken>(this.ring, context(userId, provider, host), item.sealed as string);
+    return { ...token, provider, ...(host ? { host } : {}) };
+  }
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ProviderIdentity } from '../providers/identity';
+import { keys } from './schema';
+import { isConditionFailure, type Table } from './table';
+
+export interface User {
+  id: string;
+  email?: string;
+  username?: string;
+  name?: string;
+  createdAt: number;
+}
+
+/**
+ * Users and the provider identities that lead to them. A user is found by (provider, host, subject) only:
+ * matching on an e-mail address a provider did not verify would hand one person's account to another.
+ */
+export class UserStore {
+  constructor(private readonly table: Table) {}
+
+  /**
+   * Finds the user behind a provider identity, or creates one. Without transactions the identity item is
+   * claimed first with a conditional write, then the profile is upserted; a crash between the two leaves
+   * an identity whose profile the next sign-in writes, never a user nobody can reach.
+   */
+  async findOrCreate(provider: string, host: string | undefined, identity: ProviderIdentity): Promise<{ user: User; created: boolean }> {
+    const identityKey = keys.identity(provider, host, identity.subject);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: identityKey, ConsistentRead: true }));
+      if (Item) return { user: await this.upsertProfile(Item.userId as string, identity), created: false };
+      const userId = randomUUID();
+      try {
+        await this.table.client.send(
+          new PutCommand({
+            TableName: this.table.name,
+            Item: { ...identityKey, userId, provider, host, subject: identity.subject },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return { user: await this.upsertProfile(userId, identity), created: true };
+      } catch (err) {
+        // Another callback claimed this identity a moment ago: read it again and sign in as that user.
+        if (!isConditionFailure(err)) throw err;
+      }
+    }
+    throw new Error('identity claim did not settle');
+  }
+
+  private async upsertProfile(userId: string, identity: ProviderIdentity): Promise<User> {
+    const { Attributes } = await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: keys.userProfile(userId),
+        UpdateExpression: 'SET #id = :id, createdAt = if_not_exists(createdAt, :now), email = if_not_exists(email, :email), username = if_not_exists(username, :username), #name = if_not_exists(#name, :name)',
+        ExpressionAttributeNames: { '#id': 'id', '#name': 'name' },
+        ExpressionAttributeValues: {
+          ':id': userId,
+          ':now': this.table.now(),
+          ':email': identity.email ?? null,
+          ':username': identity.username ?? null,
+          ':name': identity.name ?? null,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toUser(Attributes!);
+  }
+
+  async get(userId: string): Promise<User | undefined> {
+    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: keys.userProfile(userId), ConsistentRead: true }));
+    return Item ? toUser(Item) : undefined;
+  }
+
+  /** The profile and token items of a user in one Query (its whole partition). */
+  async partition(userId: string): Promise<{ user?: User; items: Record<string, unknown>[] }> {
+    const { Items = [] } = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.userProfile(userId).pk },
+        ConsistentRead: true,
+      }),
+    );
+    const profile = Items.find((item) => item.sk === 'PROFILE');
+    return { user: profile ? toUser(profile) : undefined, items: Items };
+  }
+}
+
+function toUser(item: Record<string, unknown>): User {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return {
+    id: item.id as string,
+    email: text(item.email),
+    username: text(item.username),
+    name: text(item.name),
+    createdAt: item.createdAt as number,
+  };
+}

@@ -1,0 +1,107 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { generateKeyRingJson, parseKeyRing } from '../../shared/crypto/keys';
+import { createRuntime, setRuntime, type Runtime } from '../../shared/runtime';
+import type { ProvidersSettings } from '../../shared/providers/settings';
+import { createDocumentClient } from '../../shared/stores/table';
+import { startDemoProvider, type DemoProvider } from '../../local/demo-provider';
+import { ensureTable, startDynalite, type LocalDynamo } from '../../local/dynamodb';
+import { dispatchHttp } from '../../local/dispatch';
+import { Browser, type BrowserResponse } from './browser';
+
+export const PUBLIC_API_URL = 'http://localhost:3999';
+export const CLIENT_SECRET = 'oidc-client-secret-never-logged';
+
+export interface World {
+  rt: Runtime;
+  dynamo: LocalDynamo;
+  provider: DemoProvider;
+  /** Shifts the broker's clock (not the provider's): for expiry tests. */
+  clock: { offsetMs: number };
+  browser(): Browser;
+  /** An agent's HTTP call to our API, through the real handlers. */
+  call(method: string, path: string, init?: { headers?: Record<string, string>; body?: unknown }): Promise<{ status: number; headers: Record<string, string>; json: any; body: string }>;
+  scan(): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A complete environment for end-to-end tests: dynalite, panva's oidc-provider as the third party
+ * (registered as the `oidc` provider), and the real handlers answering for PUBLIC_API_URL.
+ */
+export async function createWorld(options: { environment?: string; settings?: (issuer: string) => ProvidersSettings } = {}): Promise<World> {
+  const dynamo = await startDynalite();
+  const tableName = 'handshake-test';
+  await ensureTable(dynamo.endpoint, tableName);
+  const callback = `${PUBLIC_API_URL}/no-auth/provider-token`;
+  const provider = await startDemoProvider({
+    clients: [{ clientId: 'handshake-test', clientSecret: CLIENT_SECRET, redirectUris: [`${callback}/oidc`, `${callback}/demo`] }],
+  });
+  const clock = { offsetMs: 0 };
+  const client = createDocumentClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const settings = options.settings?.(provider.issuer) ?? { oidc: { issuer: provider.issuer, clientId: 'handshake-test', clientSecret: CLIENT_SECRET } };
+  const { StaticSettings } = await import('../../shared/providers/settings');
+  const rt = createRuntime({
+    config: { environment: options.environment ?? 'test', publicApiUrl: PUBLIC_API_URL, callbackBaseUrl: PUBLIC_API_URL },
+    keys: parseKeyRing(generateKeyRingJson()),
+    table: { client, name: tableName },
+    settings: new StaticSettings(settings),
+    http: { fetch: globalThis.fetch, timeoutMs: 5_000 },
+    now: () => Date.now() + clock.offsetMs,
+  });
+  setRuntime(rt);
+
+  const transport = async (url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<BrowserResponse | undefined> => {
+    if (!url.startsWith(PUBLIC_API_URL)) return undefined;
+    const result = await dispatchHttp({ method: init.method, url: url.slice(PUBLIC_API_URL.length), headers: init.headers, body: init.body ? Buffer.from(init.body) : undefined });
+    return { url, status: result.status, headers: new Headers(result.headers), setCookies: result.setCookies, body: result.body };
+  };
+
+  return {
+    rt,
+    dynamo,
+    provider,
+    clock,
+    browser: () => new Browser(transport),
+    async call(method, path, init = {}) {
+      const headers = { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers };
+      const result = await dispatchHttp({ method, url: path, headers, body: init.body !== undefined ? Buffer.from(typeof init.body === 'string' ? init.body : JSON.stringify(init.body)) : undefined });
+      let json: unknown;
+      try {
+        json = JSON.parse(result.body);
+      } catch {
+        json = undefined;
+      }
+      return { status: result.status, headers: result.headers, json, body: result.body };
+    },
+    async scan() {
+      const { Items = [] } = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+      return Items;
+    },
+    async close() {
+      setRuntime(undefined);
+      client.destroy();
+      await provider.close();
+      await dynamo.close();
+    },
+  };
+}
+
+/** Collects everything written to stdout and stderr while `run` runs (every log line of the flows). */
+export async function captureOutput<T>(run: () => Promise<T>): Promise<{ result: T; output: string }> {
+  const chunks: string[] = [];
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  const tap = (write: typeof out) => ((chunk: unknown, ...rest: unknown[]) => {
+    chunks.push(String(chunk));
+    return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof out;
+  process.stdout.write = tap(out);
+  process.stderr.write = tap(err);
+  try {
+    const result = await run();
+    return { result, output: chunks.join('') };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { generateKeyRingJson, parseKeyRing } from '../../shared/crypto/keys';
+import { openJson, sealJson } from '../../shared/crypto/sealed-json';
+import { pkceChallenge } from '../../shared/crypto/pkce';
+import { issueSessionToken, verifySessionToken } from '../../shared/sessions';
+import { HandshakeError } from '../../shared/errors';
+
+describe('tokens at rest (sealJson / openJson)', () => {
+  it('keeps items written under an old key readable after the current key rotates', async () => {
+    const old = generateKeyRingJson('k1');
+    const sealed = await sealJson(parseKeyRing(old), 'USER#1|TOKEN#github#-', { accessToken: 'gho_secret' });
+    const rotated = parseKeyRing({ ...old, tokens: { current: 'k2', keys: { ...old.tokens.keys, k2: generateKeyRingJson().tokens.keys.k1! } } });
+    expect(await openJson(rotated, 'USER#1|TOKEN#github#-', sealed)).toEqual({ accessToken: 'gho_secret' });
+    const fresh = await sealJson(rotated, 'USER#1|TOKEN#github#-', { accessToken: 'x' });
+    expect(JSON.parse(Buffer.from(fresh.split('.')[0]!, 'base64url').toString()).kid).toBe('k2');
+  });
+
+  it('refuses a ciphertext moved onto another item, a tampered one, or one under a retired key', async () => {
+    const ring = parseKeyRing(generateKeyRingJson());
+    const sealed = await sealJson(ring, 'USER#1|TOKEN#github#-', { accessToken: 'a' });
+    await expect(openJson(ring, 'USER#2|TOKEN#github#-', sealed)).rejects.toThrow(/another item/);
+    const parts = sealed.split('.');
+    parts[3] = (parts[3]![0] === 'A' ? 'B' : 'A') + parts[3]!.slice(1);
+    await expect(openJson(ring, 'USER#1|TOKEN#github#-', parts.join('.'))).rejects.toThrow();
+    await expect(openJson(parseKeyRing(generateKeyRingJson('k9')), 'USER#1|TOKEN#github#-', sealed)).rejects.toThrow(/no key/);
+  });
+
+  it('refuses malformed key rings without printing key material', () => {
+    const ring = generateKeyRingJson();
+    expect(() => parseKeyRing({ ...ring, state: 'short' })).toThrow(/key state must be 32 bytes/);
+    expect(() => parseKeyRing({ ...ring, tokens: { current: 'nope', keys: ring.tokens.keys } })).toThrow(/tokens.current/);
+  });
+});
+
+describe('PKCE', () => {
+  it('computes the RFC 7636 appendix B S256 challenge', () => {
+    expect(pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+  });
+});
+
+describe('session tokens', () => {
+  const key = parseKeyRing(generateKeyRingJson()).session;
+  const now = Date.UTC(2026, 0, 1);
+
+  it('names the user for this environment only, until they expire', async () => {
+    const token = await issueSessionToken('u-1', { key, environment: 'prod', now });
+    expect(await verifySessionToken(token, { key, environment: 'prod', now: now + 1000 })).toBe('u-1');
+    await expect(verifySessionToken(token, { key, environment: 'feature-x', now })).rejects.toBeInstanceOf(HandshakeError);
+    await expect(verifySessionToken(token, { key, environment: 'prod', now: now + 31 * 86_400_000 })).rejects.toMatchObject({ code: 'AUTH-1001', status: 401 });
+    await expect(verifySessionToken(undefined, { key, environment: 'prod', now })).rejects.toMatchObject({ code: 'AUTH-1001' });
+  });
+});
