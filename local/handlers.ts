@@ -4,6 +4,8 @@ import { handler as providerAuth } from '../functions/provider-auth/handler';
 import { handler as providerAuthCode } from '../functions/provider-auth-code/handler';
 import { handler as providerToken } from '../functions/provider-token/handler';
 import { handler as webPages } from '../functions/web-pages/handler';
+import { handler as wsConnect } from '../functions/ws-connect/handler';
+import { handler as wsDisconnect } from '../functions/ws-disconnect/handler';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -14,4 +16,10 @@ export const HTTP_HANDLERS: Record<string, HttpHandler> = {
   'provider-token': providerToken,
   'check-signup': checkSignup,
   'web-pages': webPages,
+};
+
+/** The WebSocket API's route handlers. */
+export const WEBSOCKET_HANDLERS = {
+  connect: wsConnect,
+  disconnect: wsDisconnect,
 };

@@ -2,9 +2,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { configFromEnv, type HandshakeConfig } from './config';
 import { parseKeyRing, type KeyRing } from './crypto/keys';
 import { createLogger } from './log';
+import type { MeChannel } from './me-channel';
 import { ProviderDirectory } from './providers/directory';
 import { defaultProviderHttp, type ProviderHttp } from './providers/http';
 import { StaticSettings, type SettingsSource } from './providers/settings';
+import { ConnectionStore } from './stores/connections';
 import { SignupStore } from './stores/signups';
 import { createDocumentClient, type Table } from './stores/table';
 import { TokenStore } from './stores/tokens';
@@ -18,6 +20,9 @@ export interface Runtime {
   users: UserStore;
   tokens: TokenStore;
   signups: SignupStore;
+  connections: ConnectionStore;
+  /** Absent where this function does not publish (no MECHANNEL_ENDPOINT). */
+  meChannel?: MeChannel;
   providers: ProviderDirectory;
   http: ProviderHttp;
   logger: Logger;
@@ -32,13 +37,25 @@ export interface RuntimeParts {
   http?: ProviderHttp;
   logger?: Logger;
   now?: () => number;
+  /** The me-channel management endpoint; publishing is off without it. */
+  meChannelEndpoint?: string;
+  /** Credentials and region for local endpoints (dynalite, the local gateway), which check neither. */
+  localAws?: boolean;
 }
 
 /** Wires the stores and directories from their parts; tests pass emulator clients and a fixed clock here. */
-export function createRuntime(parts: RuntimeParts): Runtime {
+export async function createRuntime(parts: RuntimeParts): Promise<Runtime> {
   const now = parts.now ?? Date.now;
   const table: Table = { ...parts.table, now };
   const http = parts.http ?? defaultProviderHttp();
+  const logger = parts.logger ?? createLogger();
+  const connections = new ConnectionStore(table);
+  let meChannel: MeChannel | undefined;
+  if (parts.meChannelEndpoint) {
+    // Loaded only by the functions that publish, so the others do not bundle or import the client.
+    const { MeChannel, createManagementClient } = await import('./me-channel');
+    meChannel = new MeChannel(connections, createManagementClient(parts.meChannelEndpoint, parts.localAws ? LOCAL_AWS : {}), logger);
+  }
   return {
     config: parts.config,
     keys: parts.keys,
@@ -46,9 +63,11 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     users: new UserStore(table),
     tokens: new TokenStore(table, parts.keys),
     signups: new SignupStore(table, parts.keys),
+    connections,
+    meChannel,
     providers: new ProviderDirectory(parts.settings, http),
     http,
-    logger: parts.logger ?? createLogger(),
+    logger,
     now,
   };
 }
@@ -69,14 +88,20 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     settings = StaticSettings.fromJson(env.PROVIDERS_CONFIG);
   }
   const endpoint = env.DYNAMODB_ENDPOINT;
-  const client = createDocumentClient(
-    endpoint
-      ? { endpoint, region: env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {},
-  );
+  const client = createDocumentClient(endpoint ? { endpoint, ...LOCAL_AWS } : {});
   const timeoutMs = Number(env.PROVIDER_HTTP_TIMEOUT_MS ?? 10_000);
-  return createRuntime({ config, keys, table: { client, name: env.TABLE_NAME }, settings, http: defaultProviderHttp(timeoutMs) });
+  return createRuntime({
+    config,
+    keys,
+    table: { client, name: env.TABLE_NAME },
+    settings,
+    http: defaultProviderHttp(timeoutMs),
+    meChannelEndpoint: env.MECHANNEL_ENDPOINT,
+    localAws: Boolean(endpoint),
+  });
 }
+
+const LOCAL_AWS = { region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 /** `<NAME>` holds the JSON itself, or `<NAME>_PARAMETER` names an SSM SecureString holding it. */
 async function readSecretJson(env: NodeJS.ProcessEnv, name: string): Promise<string> {

@@ -10,7 +10,8 @@ import type { Runtime } from '../runtime';
 import { issueSessionToken } from '../sessions';
 import { openState, type OpenedState } from '../state';
 import { consumeNonce } from '../stores/nonces';
-import { buildMeObject, type MeObject } from './me-object';
+import { buildMeObject, providerInfoSet, type MeObject } from './me-object';
+import { publishSafely } from './publish';
 
 export interface CallbackRequest {
   provider: string;
@@ -60,6 +61,7 @@ export async function completeHandshake(rt: Runtime, request: CallbackRequest): 
   try {
     await consumeNonce(rt.table, state.nonce, state.expiresAt);
     const result = await finish(rt, state, query);
+    await publishSafely(rt, result.userId, { $set: providerInfoSet(state.provider, state.host, result.token) }, { provider: state.provider, flow: state.flow });
     return { ...result, location: successPageFor(rt.config, state.provider), cookies: [clearCookie] };
   } catch (err) {
     if (err instanceof HandshakeError) throw new CallbackError(err, clearCookie);

@@ -44,3 +44,16 @@ export function buildMeObject(user: User, tokens: StoredToken[]): MeObject {
     providerInfo,
   };
 }
+
+/** Where a provider's entry sits in the me-object: `providerInfo.<p>` or `providerInfo.<p>.hosts.<host key>`. */
+export function providerInfoPath(provider: string, host?: string): string {
+  return host ? `providerInfo.${provider}.hosts.${hostKey(host)}` : `providerInfo.${provider}`;
+}
+
+/** The me-channel `$set` for a stored token: one dotted path per field, as SPEC shows. */
+export function providerInfoSet(provider: string, host: string | undefined, token: Omit<StoredToken, 'provider'>): Record<string, unknown> {
+  const base = providerInfoPath(provider, host);
+  const set: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(providerInfoEntry(token))) set[`${base}.${field}`] = value;
+  return set;
+}

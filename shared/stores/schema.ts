@@ -14,4 +14,6 @@ export const keys = {
   signup: (tokenHash: string) => ({ pk: `SIGNUP#${tokenHash}`, sk: 'SIGNUP' }),
   nonce: (nonce: string) => ({ pk: `NONCE#${nonce}`, sk: 'NONCE' }),
   authCode: (codeHash: string) => ({ pk: `AUTHCODE#${codeHash}`, sk: 'AUTHCODE' }),
+  userConnection: (userId: string, connectionId: string) => ({ pk: `USER#${userId}`, sk: `CONN#${connectionId}` }),
+  connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'CONN' }),
 };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createWorld, PUBLIC_API_URL, type World } from '../support/world';
-import { authorizeAtProvider, type Browser } from '../support/browser';
+import { authorizeAtProvider, type Browser } from '../../local/scripted-browser';
 import { CALLBACK_PREFIX, connect, locationOf, signUp } from '../support/flows';
 import { sealState } from '../../shared/state';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { authorizeAtProvider, type Browser, type BrowserResponse } from './browser';
+import { authorizeAtProvider, type Browser, type BrowserResponse } from '../../local/scripted-browser';
 import { PUBLIC_API_URL, type World } from './world';
 
 export const CALLBACK_PREFIX = `${PUBLIC_API_URL}/no-auth/provider-token/`;

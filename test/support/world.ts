@@ -6,7 +6,7 @@ import { createDocumentClient } from '../../shared/stores/table';
 import { startDemoProvider, type DemoProvider } from '../../local/demo-provider';
 import { ensureTable, startDynalite, type LocalDynamo } from '../../local/dynamodb';
 import { dispatchHttp } from '../../local/dispatch';
-import { Browser, type BrowserResponse } from './browser';
+import { Browser, type BrowserResponse } from '../../local/scripted-browser';
 
 export const PUBLIC_API_URL = 'http://localhost:3999';
 export const CLIENT_SECRET = 'oidc-client-secret-never-logged';
@@ -40,7 +40,7 @@ export async function createWorld(options: { environment?: string; settings?: (i
   const client = createDocumentClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const settings = options.settings?.(provider.issuer) ?? { oidc: { issuer: provider.issuer, clientId: 'handshake-test', clientSecret: CLIENT_SECRET } };
   const { StaticSettings } = await import('../../shared/providers/settings');
-  const rt = createRuntime({
+  const rt = await createRuntime({
     config: { environment: options.environment ?? 'test', publicApiUrl: PUBLIC_API_URL, callbackBaseUrl: PUBLIC_API_URL },
     keys: parseKeyRing(generateKeyRingJson()),
     table: { client, name: tableName },

@@ -1,5 +1,5 @@
 /**
- * A scripted browser: follows redirects by hand, keeps a cookie jar with RFC 6265 host/path/expiry rules,
+ * A scripted browser (for the tests and `npm run demo`): follows redirects by hand, keeps a cookie jar with RFC 6265 host/path/expiry rules,
  * and sends each request either over real HTTP (the provider) or to a `Gateway` (our handlers).
  */
 export interface BrowserResponse {

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateKeyRingJson } from '../shared/crypto/keys';
+import { setRuntime } from '../shared/runtime';
+import { startDemoProvider, type DemoProvider } from './demo-provider';
+import { ensureTable, startDynalite, type LocalDynamo } from './dynamodb';
+import { startHttpGateway, type HttpGateway } from './http-gateway';
+import { WEBSOCKET_HANDLERS } from './handlers';
+import { startWebSocketGateway, type WebSocketGateway } from './websocket-gateway';
+
+export interface LocalStackOptions {
+  httpPort?: number;
+  wsPort?: number;
+  demoPort?: number;
+  /** Where dynalite keeps its data and the key ring lives; in memory (and fresh keys) without it. */
+  dataDir?: string;
+  environment?: string;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  wsUrl: string;
+  demo: DemoProvider;
+  dynamo: LocalDynamo;
+  http: HttpGateway;
+  ws: WebSocketGateway;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export const LOCAL_TABLE = 'handshake-local';
+
+/**
+ * The whole handshake on loopback, with no AWS: dynalite, the HTTP and WebSocket gateways running the real
+ * handlers, and the demo OpenID provider registered as `demo`. The handlers configure themselves from
+ * environment variables exactly as in Lambda; this sets those variables for this process.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const dynamo = await startDynalite(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {});
+  const started: { close(): Promise<void> }[] = [dynamo];
+  try {
+    await ensureTable(dynamo.endpoint, LOCAL_TABLE);
+    const http = await startHttpGateway({ port: options.httpPort });
+    started.push(http);
+    const ws = await startWebSocketGateway({ port: options.wsPort, ...WEBSOCKET_HANDLERS });
+    started.push(ws);
+    const clientSecret = randomBytes(24).toString('base64url');
+    const demo = await startDemoProvider({
+      port: options.demoPort,
+      // Registered twice: as `demo`, and as the generic `oidc` row (discovery by issuer), so that the demo
+      // can sign up with one provider and connect a second.
+      clients: [{ clientId: 'handshake-local', clientSecret, redirectUris: [`${http.url}/no-auth/provider-token/demo`, `${http.url}/no-auth/provider-token/oidc`] }],
+    });
+    started.push(demo);
+
+    const env: Record<string, string> = {
+      RUN_TIME_ENVIRONMENT: options.environment ?? 'local',
+      PUBLIC_API_URL: http.url,
+      TABLE_NAME: LOCAL_TABLE,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      MECHANNEL_ENDPOINT: ws.managementUrl,
+      HANDSHAKE_KEYS: await localKeys(options.dataDir),
+      PROVIDERS_CONFIG: JSON.stringify({
+        demo: { issuer: demo.issuer, clientId: 'handshake-local', clientSecret },
+        oidc: { issuer: demo.issuer, clientId: 'handshake-local', clientSecret },
+      }),
+    };
+    Object.assign(process.env, env);
+    setRuntime(undefined);
+
+    return {
+      apiUrl: http.url,
+      wsUrl: ws.url,
+      demo,
+      dynamo,
+      http,
+      ws,
+      env,
+      async close() {
+        for (const part of started.reverse()) await part.close();
+        setRuntime(undefined);
+      },
+    };
+  } catch (err) {
+    for (const part of started.reverse()) await part.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The key ring of the local stack: kept under the data folder so tokens stay readable across restarts. */
+async function localKeys(dataDir: string | undefined): Promise<string> {
+  if (!dataDir) return JSON.stringify(generateKeyRingJson());
+  const file = join(dataDir, 'keys.json');
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    const keys = JSON.stringify(generateKeyRingJson());
+    await writeFile(file, keys, { mode: 0o600 });
+    return keys;
+  }
+}

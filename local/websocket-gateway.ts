@@ -1,0 +1,141 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+import type { WebSocketEvent } from '../shared/http/websocket-event';
+
+export type WebSocketHandler = (event: WebSocketEvent) => Promise<{ statusCode?: number } | undefined>;
+
+interface Connection {
+  socket: WebSocket;
+  connectedAt: number;
+  lastActiveAt: number;
+  sourceIp: string;
+  userAgent: string;
+}
+
+/**
+ * What API Gateway's WebSocket API does, on one port: upgrades run the `$connect` handler (a non-2xx answer
+ * refuses the upgrade with that status), closes run `$disconnect`, and the management API that the SDK's
+ * ApiGatewayManagementApiClient calls is served on the same origin:
+ * `POST /@connections/{id}` (send), `GET` (describe), `DELETE` (close); an unknown id answers 410 Gone.
+ */
+export async function startWebSocketGateway(options: { port?: number; host?: string; connect: WebSocketHandler; disconnect: WebSocketHandler }) {
+  const host = options.host ?? '127.0.0.1';
+  const connections = new Map<string, Connection>();
+  const wss = new WebSocketServer({ noServer: true });
+  const server: Server = createServer((req, res) => void management(req, res));
+
+  function event(routeKey: '$connect' | '$disconnect', connectionId: string, req?: IncomingMessage): WebSocketEvent {
+    const url = new URL(req?.url ?? '/', 'http://gateway.local');
+    const query = Object.fromEntries(url.searchParams);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req?.headers ?? {})) if (typeof value === 'string') headers[name] = value;
+    return {
+      requestContext: {
+        routeKey,
+        eventType: routeKey === '$connect' ? 'CONNECT' : 'DISCONNECT',
+        connectionId,
+        requestId: randomUUID(),
+        domainName: `${host}:${port}`,
+        stage: 'local',
+        connectedAt: Date.now(),
+        identity: { sourceIp: req?.socket.remoteAddress ?? '127.0.0.1' },
+      },
+      ...(req ? { headers, ...(url.search ? { queryStringParameters: query } : {}) } : {}),
+      isBase64Encoded: false,
+    };
+  }
+
+  server.on('upgrade', async (req, socket, head) => {
+    // API Gateway connection ids look like `L0SM9cOFvHcCIhw=`: base64 with padding, which clients must URL-encode.
+    const connectionId = randomBytes(10).toString('base64');
+    let status = 500;
+    try {
+      status = (await options.connect(event('$connect', connectionId, req)))?.statusCode ?? 200;
+    } catch {
+      status = 500;
+    }
+    if (status < 200 || status >= 300) {
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const now = Date.now();
+      connections.set(connectionId, { socket: ws, connectedAt: now, lastActiveAt: now, sourceIp: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' });
+      ws.on('message', () => {
+        const connection = connections.get(connectionId);
+        if (connection) connection.lastActiveAt = Date.now();
+      });
+      ws.on('close', () => {
+        connections.delete(connectionId);
+        void options.disconnect(event('$disconnect', connectionId)).catch(() => undefined);
+      });
+    });
+  });
+
+  async function management(req: IncomingMessage, res: ServerResponse) {
+    const match = /^\/(?:[^/]+\/)?@connections\/([^/?]+)$/.exec(new URL(req.url ?? '/', 'http://gateway.local').pathname);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (!match) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
+      return;
+    }
+    const connectionId = decodeURIComponent(match[1]!);
+    const connection = connections.get(connectionId);
+    if (!connection || connection.socket.readyState !== connection.socket.OPEN) {
+      res.writeHead(410, { 'content-type': 'application/json', 'x-amzn-errortype': 'GoneException' }).end('{"message":null}');
+      return;
+    }
+    switch (req.method) {
+      case 'POST':
+        connection.socket.send(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        return;
+      case 'GET':
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            ConnectedAt: new Date(connection.connectedAt).toISOString(),
+            LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+            Identity: { SourceIp: connection.sourceIp, UserAgent: connection.userAgent },
+          }),
+        );
+        return;
+      case 'DELETE':
+        connection.socket.close(1000);
+        res.writeHead(204).end();
+        return;
+      default:
+        res.writeHead(405).end();
+    }
+  }
+
+  server.listen(options.port ?? 0, host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `ws://${host}:${port}`,
+    managementUrl: `http://${host}:${port}`,
+    port,
+    connectionCount: () => connections.size,
+    /** Drops a client without running $disconnect: what a vanished network does. */
+    vanish(connectionId: string) {
+      const connection = connections.get(connectionId);
+      connection?.socket.removeAllListeners('close');
+      connection?.socket.terminate();
+      connections.delete(connectionId);
+    },
+    connectionIds: () => [...connections.keys()],
+    async close() {
+      for (const { socket } of connections.values()) socket.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type WebSocketGateway = Awaited<ReturnType<typeof startWebSocketGateway>>;

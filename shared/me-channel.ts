@@ -1,0 +1,71 @@
+import {
+  ApiGatewayManagementApiClient,
+  GoneException,
+  PostToConnectionCommand,
+  type ApiGatewayManagementApiClientConfig,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { ConnectionStore } from './stores/connections';
+
+/** A change to the agent's copy of its user (SPEC, "Me-channel"): dotted paths set or removed. */
+export interface UserUpdate {
+  $set?: Record<string, unknown>;
+  $unset?: Record<string, true>;
+}
+
+export interface PublishReport {
+  delivered: number;
+  gone: number;
+  failed: number;
+}
+
+/** The SPEC message for one user update. */
+export function meChannelMessage(userId: string, update: UserUpdate, requestId: string = randomUUID()) {
+  return { channel: `user-${userId}`, message: { user: { id: userId, ...update }, requestId } };
+}
+
+/**
+ * Publishes user updates to every WebSocket connection of the user through the API Gateway management API
+ * (PostToConnection), all in parallel. A connection that answers 410 Gone is forgotten; the others still
+ * get the message; any other failure is counted and logged, never thrown.
+ *
+ * @example
+ * const channel = new MeChannel(connections, createManagementClient('https://abc.execute-api.eu-west-1.amazonaws.com/live'), logger);
+ * await channel.publish(userId, { $set: { 'providerInfo.github.accessToken': token } });
+ */
+export class MeChannel {
+  constructor(
+    private readonly connections: ConnectionStore,
+    private readonly client: ApiGatewayManagementApiClient,
+    private readonly logger: Logger,
+  ) {}
+
+  async publish(userId: string, update: UserUpdate, requestId?: string): Promise<PublishReport> {
+    const ids = await this.connections.ofUser(userId);
+    const data = Buffer.from(JSON.stringify(meChannelMessage(userId, update, requestId)));
+    const report: PublishReport = { delivered: 0, gone: 0, failed: 0 };
+    await Promise.all(
+      ids.map(async (connectionId) => {
+        try {
+          await this.client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+          report.delivered++;
+        } catch (err) {
+          if (err instanceof GoneException || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410) {
+            report.gone++;
+            await this.connections.forget(userId, connectionId).catch(() => undefined);
+          } else {
+            report.failed++;
+            this.logger.warn('me-channel post failed', { userId, errorName: (err as Error).name });
+          }
+        }
+      }),
+    );
+    return report;
+  }
+}
+
+/** The management API client; `endpoint` is `https://{domain}/{stage}` in AWS, the local gateway's URL locally. */
+export function createManagementClient(endpoint: string, config: ApiGatewayManagementApiClientConfig = {}): ApiGatewayManagementApiClient {
+  return new ApiGatewayManagementApiClient({ endpoint, maxAttempts: 2, ...config });
+}

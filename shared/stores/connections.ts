@@ -1,0 +1,58 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from './schema';
+import { epochSeconds, isLive, type Table } from './table';
+
+/**
+ * API Gateway closes a WebSocket after 2 hours at most; a record lives a little longer, then TTL takes it,
+ * so connections whose $disconnect never ran do not pile up.
+ */
+export const CONNECTION_LIFETIME_SECONDS = 2 * 3600 + 600;
+
+/**
+ * The me-channel connections of each user. Two items per connection: one in the user's partition
+ * (publishing is one Query) and one by connection id ($disconnect knows nothing but the id).
+ */
+export class ConnectionStore {
+  constructor(private readonly table: Table) {}
+
+  async add(connectionId: string, userId: string): Promise<void> {
+    const ttl = epochSeconds(this.table.now()) + CONNECTION_LIFETIME_SECONDS;
+    // The user's item first: if the second write fails, publishing finds a connection that answers 410 and forgets it.
+    await this.table.client.send(new PutCommand({ TableName: this.table.name, Item: { ...keys.userConnection(userId, connectionId), connectionId, ttl } }));
+    await this.table.client.send(new PutCommand({ TableName: this.table.name, Item: { ...keys.connection(connectionId), userId, ttl } }));
+  }
+
+  /** Live connection ids of a user. */
+  async ofUser(userId: string): Promise<string[]> {
+    const { Items = [] } = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :conn)',
+        ExpressionAttributeValues: { ':pk': keys.userProfile(userId).pk, ':conn': 'CONN#' },
+      }),
+    );
+    const now = this.table.now();
+    return Items.filter((item) => isLive(item, now)).map((item) => item.connectionId as string);
+  }
+
+  /** Forgets a connection by id (on $disconnect); returns its user, if it was known. */
+  async remove(connectionId: string): Promise<string | undefined> {
+    const { Attributes } = await this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.connection(connectionId), ReturnValues: 'ALL_OLD' }));
+    const userId = Attributes?.userId as string | undefined;
+    if (userId) await this.forget(userId, connectionId);
+    return userId;
+  }
+
+  /** Forgets a connection that publishing found gone (410). */
+  async forget(userId: string, connectionId: string): Promise<void> {
+    await Promise.all([
+      this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.userConnection(userId, connectionId) })),
+      this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.connection(connectionId) })),
+    ]);
+  }
+
+  async userOf(connectionId: string): Promise<string | undefined> {
+    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: keys.connection(connectionId) }));
+    return isLive(Item, this.table.now()) ? (Item.userId as string) : undefined;
+  }
+}

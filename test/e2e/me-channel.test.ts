@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { HandshakeClient } from '../../client';
+import { MeChannelListener } from '../../client/me-channel-listener';
+import { authorizeAtProvider, Browser } from '../../local/scripted-browser';
+import { LOCAL_TABLE, startLocalStack, type LocalStack } from '../../local/stack';
+import { setRuntime } from '../../shared/runtime';
+import { createDocumentClient } from '../../shared/stores/table';
+
+let stack: LocalStack;
+let db: ReturnType<typeof createDocumentClient>;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ httpPort: 0, wsPort: 0, demoPort: 0 });
+  db = createDocumentClient({ endpoint: stack.dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+});
+afterAll(async () => {
+  db.destroy();
+  await stack.close();
+});
+
+/** An agent whose browser completes the demo provider's pages over real HTTP, as `login`. */
+function agent(login: string) {
+  const browser = new Browser();
+  return new HandshakeClient({
+    apiUrl: stack.apiUrl,
+    wsUrl: stack.wsUrl,
+    pollIntervalMs: 50,
+    timeoutMs: 20_000,
+    openBrowser: async (url) => {
+      const callback = await authorizeAtProvider(browser, url, `${stack.apiUrl}/no-auth/provider-token/`, login);
+      await browser.follow(callback);
+    },
+  });
+}
+
+async function connectionRecords(userId: string) {
+  const { Items = [] } = await db.send(
+    new QueryCommand({ TableName: LOCAL_TABLE, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)', ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':c': 'CONN#' } }),
+  );
+  return Items.map((item) => item.connectionId as string);
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+describe('me-channel over real WebSockets through the local gateway', () => {
+  it('pushes a connected token to every socket of the user and to no one else', async () => {
+    const alice = agent('alice');
+    const bob = agent('bob');
+    const aliceUp = await alice.signUp('demo');
+    const bobUp = await bob.signUp('demo');
+
+    const aliceSockets = [await alice.meChannel(), await MeChannelListener.open(stack.wsUrl, aliceUp.sessionToken)];
+    const bobSocket = await bob.meChannel();
+    expect(await connectionRecords(aliceUp.user.id)).toHaveLength(2);
+
+    const connection = await alice.connect('oidc');
+    expect(connection.accessToken).toMatch(/^[\w-]{20,}$/);
+    for (const socket of aliceSockets) {
+      const message = await socket.wait((m) => m.channel === `user-${aliceUp.user.id}`);
+      expect(message.message.user).toMatchObject({ id: aliceUp.user.id, $set: { 'providerInfo.oidc.accessToken': connection.accessToken } });
+      expect(message.message.requestId).toEqual(expect.any(String));
+    }
+    await settle();
+    expect(bobSocket.received).toHaveLength(0);
+
+    await bob.connect('oidc');
+    expect(bobSocket.received.map((m) => m.channel)).toEqual([`user-${bobUp.user.id}`]);
+    expect(aliceSockets[0]!.received.every((m) => m.channel === `user-${aliceUp.user.id}`)).toBe(true);
+    aliceSockets[1]!.close();
+    alice.close();
+    bob.close();
+  });
+
+  it('forgets a connection that vanished (410 Gone) while the others still receive the message', async () => {
+    const carol = agent('carol');
+    const { user, sessionToken } = await carol.signUp('demo');
+    const staying = await carol.meChannel();
+    const before = new Set(stack.ws.connectionIds());
+    const leaving = await MeChannelListener.open(stack.wsUrl, sessionToken);
+    const vanishedId = stack.ws.connectionIds().find((id) => !before.has(id))!;
+    stack.ws.vanish(vanishedId); // no $disconnect: the record stays until a publish finds it gone
+    expect(await connectionRecords(user.id)).toContain(vanishedId);
+
+    await carol.connect('oidc');
+    expect(staying.received).toHaveLength(1);
+    expect(leaving.received).toHaveLength(0);
+    expect(await connectionRecords(user.id)).not.toContain(vanishedId);
+    expect(await connectionRecords(user.id)).toHaveLength(1);
+    carol.close();
+  });
+
+  it('forgets a connection on $disconnect', async () => {
+    const dan = agent('dan');
+    const { user } = await dan.signUp('demo');
+    await dan.meChannel();
+    expect(await connectionRecords(user.id)).toHaveLength(1);
+    dan.close();
+    for (let i = 0; i < 50 && (await connectionRecords(user.id)).length; i++) await settle();
+    expect(await connectionRecords(user.id)).toHaveLength(0);
+  });
+
+  it('refuses a bad session token at $connect with 401 and records nothing', async () => {
+    const { sessionToken, user } = await agent('erin').signUp('demo');
+    for (const token of ['', 'not-a-jwt', `${sessionToken.slice(0, -3)}abc`]) {
+      await expect(MeChannelListener.open(stack.wsUrl, token)).rejects.toMatchObject({ status: 401 });
+    }
+    expect(await connectionRecords(user.id)).toHaveLength(0);
+    const viaHeader = await new Promise<number>((resolve) => {
+      // The Authorization header works as well as ?token=.
+      import('ws').then(({ default: WebSocket }) => {
+        const socket = new WebSocket(stack.wsUrl, { headers: { authorization: `Bearer ${sessionToken}` } });
+        socket.once('open', () => (socket.close(), resolve(200)));
+        socket.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0));
+      });
+    });
+    expect(viaHeader).toBe(200);
+  });
+
+  it('completes the handshake even when the me-channel cannot be reached', async () => {
+    const frank = agent('frank');
+    const { user } = await frank.signUp('demo');
+    const saved = process.env.MECHANNEL_ENDPOINT;
+    process.env.MECHANNEL_ENDPOINT = 'http://127.0.0.1:9';
+    setRuntime(undefined);
+    try {
+      const code = await fetch(`${stack.apiUrl}/provider-auth-code`, { headers: { authorization: `Bearer ${frank.sessionToken}` } }).then((r) => r.json() as Promise<{ code: string }>);
+      const browser = new Browser();
+      const callback = await authorizeAtProvider(browser, `${stack.apiUrl}/web/provider-auth/oidc?code=${code.code}`, `${stack.apiUrl}/no-auth/provider-token/`, 'frank');
+      const page = await browser.follow(callback);
+      expect(page.url).toBe(`${stack.apiUrl}/web/auth-complete/oidc`);
+      const { Items = [] } = await db.send(new QueryCommand({ TableName: LOCAL_TABLE, KeyConditionExpression: 'pk = :pk AND sk = :sk', ExpressionAttributeValues: { ':pk': `USER#${user.id}`, ':sk': 'TOKEN#oidc#-' } }));
+      expect(Items).toHaveLength(1);
+    } finally {
+      process.env.MECHANNEL_ENDPOINT = saved;
+      setRuntime(undefined);
+    }
+  });
+});
