@@ -1,4 +1,4 @@
-import { API_ROUTES, matchRoute } from '../shared/http/api-routes';
+import { API_ROUTES, matchRoute, type ApiRoute } from '../shared/http/api-routes';
 import { HTTP_HANDLERS, type HttpHandler } from './handlers';
 import { toV2Event } from './v2-event';
 
@@ -7,6 +7,8 @@ export interface DispatchResult {
   headers: Record<string, string>;
   setCookies: string[];
   body: string;
+  /** The body as sent: what a proxy must pass on byte for byte. */
+  bytes?: Buffer;
 }
 
 /**
@@ -16,9 +18,10 @@ export interface DispatchResult {
 export async function dispatchHttp(
   request: { method: string; url: string; headers: Record<string, string | string[] | undefined>; body?: Buffer },
   handlers: Record<string, HttpHandler> = HTTP_HANDLERS,
+  routes: readonly ApiRoute[] = API_ROUTES,
 ): Promise<DispatchResult> {
   const path = new URL(request.url, 'http://gateway.local').pathname;
-  for (const route of API_ROUTES) {
+  for (const route of routes) {
     if (route.method !== request.method) continue;
     const pathParameters = matchRoute(route.path, path);
     if (!pathParameters) continue;
@@ -32,13 +35,8 @@ export async function dispatchHttp(
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
-    const body = result.body ?? '';
-    return {
-      status: result.statusCode ?? 200,
-      headers,
-      setCookies: result.cookies ?? [],
-      body: result.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body,
-    };
+    const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
+    return { status: result.statusCode ?? 200, headers, setCookies: result.cookies ?? [], body: body.toString('utf8'), bytes: body };
   }
   return { status: 404, headers: { 'content-type': 'application/json' }, setCookies: [], body: '{"message":"Not Found"}' };
 }

@@ -4,6 +4,9 @@ import { handler as providerAuth } from '../functions/provider-auth/handler';
 import { handler as providerAuthCode } from '../functions/provider-auth-code/handler';
 import { handler as providerToken } from '../functions/provider-token/handler';
 import { handler as webPages } from '../functions/web-pages/handler';
+import { handler as providerAction } from '../functions/provider-action/handler';
+import { handler as authOriginCallback } from '../functions/auth-origin-callback/handler';
+import { handler as providerActionProxy } from '../functions/provider-action-proxy/handler';
 import { handler as wsConnect } from '../functions/ws-connect/handler';
 import { handler as wsDisconnect } from '../functions/ws-disconnect/handler';
 
@@ -15,6 +18,14 @@ export const HTTP_HANDLERS: Record<string, HttpHandler> = {
   'provider-auth': providerAuth,
   'provider-token': providerToken,
   'check-signup': checkSignup,
+  'web-pages': webPages,
+  'provider-action': providerAction,
+};
+
+/** The auth origin's handlers (`AUTH_ORIGIN_ROUTES`). */
+export const AUTH_ORIGIN_HANDLERS: Record<string, HttpHandler> = {
+  'auth-origin-callback': authOriginCallback,
+  'provider-action-proxy': providerActionProxy,
   'web-pages': webPages,
 };
 

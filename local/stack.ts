@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyRingJson } from '../shared/crypto/keys';
+import type { ProvidersSettings } from '../shared/providers/settings';
 import { setRuntime } from '../shared/runtime';
 import { startDemoProvider, type DemoProvider } from './demo-provider';
 import { ensureTable, startDynalite, type LocalDynamo } from './dynamodb';
@@ -16,12 +17,18 @@ export interface LocalStackOptions {
   /** Where dynalite keeps its data and the key ring lives; in memory (and fresh keys) without it. */
   dataDir?: string;
   environment?: string;
+  /** Provider settings to use instead of the built-in demo provider (which is then not started). */
+  providers?: ProvidersSettings;
+  /** The shared auth origin's URL, when providers call back there instead of here. */
+  callbackBaseUrl?: string;
+  /** A registry folder shared with an auth origin: this stack writes its own entry there. */
+  registryDir?: string;
 }
 
 export interface LocalStack {
   apiUrl: string;
   wsUrl: string;
-  demo: DemoProvider;
+  demo?: DemoProvider;
   dynamo: LocalDynamo;
   http: HttpGateway;
   ws: WebSocketGateway;
@@ -46,14 +53,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.push(http);
     const ws = await startWebSocketGateway({ port: options.wsPort, ...WEBSOCKET_HANDLERS });
     started.push(ws);
-    const clientSecret = randomBytes(24).toString('base64url');
-    const demo = await startDemoProvider({
-      port: options.demoPort,
-      // Registered twice: as `demo`, and as the generic `oidc` row (discovery by issuer), so that the demo
-      // can sign up with one provider and connect a second.
-      clients: [{ clientId: 'handshake-local', clientSecret, redirectUris: [`${http.url}/no-auth/provider-token/demo`, `${http.url}/no-auth/provider-token/oidc`] }],
-    });
-    started.push(demo);
+    let demo: DemoProvider | undefined;
+    let providers = options.providers;
+    if (!providers) {
+      const clientSecret = randomBytes(24).toString('base64url');
+      const callbackBase = options.callbackBaseUrl ?? http.url;
+      demo = await startDemoProvider({
+        port: options.demoPort,
+        // Registered twice: as `demo`, and as the generic `oidc` row (discovery by issuer), so that the demo
+        // can sign up with one provider and connect a second.
+        clients: [{ clientId: 'handshake-local', clientSecret, redirectUris: [`${callbackBase}/no-auth/provider-token/demo`, `${callbackBase}/no-auth/provider-token/oidc`] }],
+      });
+      started.push(demo);
+      providers = {
+        demo: { issuer: demo.issuer, clientId: 'handshake-local', clientSecret },
+        oidc: { issuer: demo.issuer, clientId: 'handshake-local', clientSecret },
+      };
+    }
 
     const env: Record<string, string> = {
       RUN_TIME_ENVIRONMENT: options.environment ?? 'local',
@@ -62,11 +78,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       MECHANNEL_ENDPOINT: ws.managementUrl,
       HANDSHAKE_KEYS: await localKeys(options.dataDir),
-      PROVIDERS_CONFIG: JSON.stringify({
-        demo: { issuer: demo.issuer, clientId: 'handshake-local', clientSecret },
-        oidc: { issuer: demo.issuer, clientId: 'handshake-local', clientSecret },
-      }),
+      PROVIDERS_CONFIG: JSON.stringify(providers),
+      ...(options.callbackBaseUrl ? { CALLBACK_BASE_URL: options.callbackBaseUrl } : {}),
     };
+    if (options.registryDir) await register(options.registryDir, env.RUN_TIME_ENVIRONMENT!, http.url);
     Object.assign(process.env, env);
     setRuntime(undefined);
 
@@ -87,6 +102,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const part of started.reverse()) await part.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** What a deployment does in SSM: this environment's entry in the registry (written atomically). */
+export async function register(registryDir: string, environment: string, apiUrl: string): Promise<void> {
+  await mkdir(registryDir, { recursive: true });
+  const file = join(registryDir, environment);
+  await writeFile(`${file}.tmp`, apiUrl);
+  await rename(`${file}.tmp`, file);
 }
 
 /** The key ring of the local stack: kept under the data folder so tokens stay readable across restarts. */

@@ -24,6 +24,7 @@ export interface Runtime {
   /** Absent where this function does not publish (no MECHANNEL_ENDPOINT). */
   meChannel?: MeChannel;
   providers: ProviderDirectory;
+  settings: SettingsSource;
   http: ProviderHttp;
   logger: Logger;
   now: () => number;
@@ -66,6 +67,7 @@ export async function createRuntime(parts: RuntimeParts): Promise<Runtime> {
     connections,
     meChannel,
     providers: new ProviderDirectory(parts.settings, http),
+    settings: parts.settings,
     http,
     logger,
     now,

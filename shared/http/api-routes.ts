@@ -19,6 +19,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'PUT', path: '/no-auth/check-signup', handler: 'check-signup', public: true },
   { method: 'GET', path: '/web/auth-complete/{provider}', handler: 'web-pages', public: true },
   { method: 'GET', path: '/web/error', handler: 'web-pages', public: true },
+  { method: 'POST', path: '/no-auth/provider-action/{provider}', handler: 'provider-action', public: true },
 ];
 
 /** Matches a request path against a route template; returns its path parameters (URL-decoded) or undefined. */
