@@ -12,7 +12,7 @@ export const handler = async (event: WebSocketEvent) => {
     return { statusCode: 200 };
   } catch (err) {
     const failure = asHandshakeError(err);
-    rt.logger.info('me-channel connection refused', { code: failure.code });
+    rt.logger.info('me-channel connection refused', { errorCode: failure.code });
     return { statusCode: failure.status };
   }
 };

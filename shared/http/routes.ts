@@ -9,7 +9,7 @@ type RouteBody = (rt: Runtime, event: APIGatewayProxyEventV2) => Promise<HttpRes
 function logFailure(rt: Runtime | undefined, route: string, err: unknown, provider?: string): HandshakeError {
   const failure = asHandshakeError(err);
   if (err instanceof HandshakeError) {
-    rt?.logger.info('request refused', { route, code: err.code, provider });
+    rt?.logger.info('request refused', { route, errorCode: err.code, provider });
   } else {
     // Names and messages of our dependencies' errors only: events, bodies and tokens are never logged.
     const { name, message } = err as Error;

@@ -31,6 +31,14 @@ describe('sign-up (SSO) flow against a real OpenID provider', () => {
     expect(other.check.json.user.id).not.toBe(first.check.json.user.id);
   });
 
+  it('keeps no sign-up token, session or provider token in the table in the clear', async () => {
+    const { signupToken, session, check } = await signUp(world, 'hashed');
+    const everything = JSON.stringify(await world.scan());
+    expect(everything).not.toContain(signupToken);
+    expect(everything).not.toContain(session);
+    expect(everything).not.toContain(check.json.user.providerInfo.oidc.accessToken);
+  });
+
   it('answers check-signup pending, then ready, then gone', async () => {
     const signupToken = randomUUID();
     const poll = () => world.call('PUT', '/no-auth/check-signup', { body: { token: signupToken } });

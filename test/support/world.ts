@@ -7,6 +7,7 @@ import { startDemoProvider, type DemoProvider } from '../../local/demo-provider'
 import { ensureTable, startDynalite, type LocalDynamo } from '../../local/dynamodb';
 import { dispatchHttp } from '../../local/dispatch';
 import { Browser, type BrowserResponse } from '../../local/scripted-browser';
+import { startDynamoFaultProxy } from './dynamo-fault-proxy';
 
 export const PUBLIC_API_URL = 'http://localhost:3999';
 export const CLIENT_SECRET = 'oidc-client-secret-never-logged';
@@ -14,6 +15,8 @@ export const CLIENT_SECRET = 'oidc-client-secret-never-logged';
 export interface World {
   rt: Runtime;
   dynamo: LocalDynamo;
+  /** Present with `{ dynamoProxy: true }`: the broker reaches DynamoDB through it, so tests can cut it. */
+  dynamoProxy?: Awaited<ReturnType<typeof startDynamoFaultProxy>>;
   provider: DemoProvider;
   /** Shifts the broker's clock (not the provider's): for expiry tests. */
   clock: { offsetMs: number };
@@ -28,16 +31,19 @@ export interface World {
  * A complete environment for end-to-end tests: dynalite, panva's oidc-provider as the third party
  * (registered as the `oidc` provider), and the real handlers answering for PUBLIC_API_URL.
  */
-export async function createWorld(options: { environment?: string; settings?: (issuer: string) => ProvidersSettings } = {}): Promise<World> {
+export async function createWorld(
+  options: { environment?: string; settings?: (issuer: string) => ProvidersSettings; dynamoProxy?: boolean; providerTimeoutMs?: number } = {},
+): Promise<World> {
   const dynamo = await startDynalite();
   const tableName = 'handshake-test';
   await ensureTable(dynamo.endpoint, tableName);
+  const dynamoProxy = options.dynamoProxy ? await startDynamoFaultProxy(dynamo.endpoint) : undefined;
   const callback = `${PUBLIC_API_URL}/no-auth/provider-token`;
   const provider = await startDemoProvider({
     clients: [{ clientId: 'handshake-test', clientSecret: CLIENT_SECRET, redirectUris: [`${callback}/oidc`, `${callback}/demo`] }],
   });
   const clock = { offsetMs: 0 };
-  const client = createDocumentClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = createDocumentClient({ endpoint: dynamoProxy?.endpoint ?? dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const settings = options.settings?.(provider.issuer) ?? { oidc: { issuer: provider.issuer, clientId: 'handshake-test', clientSecret: CLIENT_SECRET } };
   const { StaticSettings } = await import('../../shared/providers/settings');
   const rt = await createRuntime({
@@ -45,7 +51,7 @@ export async function createWorld(options: { environment?: string; settings?: (i
     keys: parseKeyRing(generateKeyRingJson()),
     table: { client, name: tableName },
     settings: new StaticSettings(settings),
-    http: { fetch: globalThis.fetch, timeoutMs: 5_000 },
+    http: { fetch: globalThis.fetch, timeoutMs: options.providerTimeoutMs ?? 5_000 },
     now: () => Date.now() + clock.offsetMs,
   });
   setRuntime(rt);
@@ -56,9 +62,13 @@ export async function createWorld(options: { environment?: string; settings?: (i
     return { url, status: result.status, headers: new Headers(result.headers), setCookies: result.setCookies, body: result.body };
   };
 
+  // Scans go around the proxy: the test must see the table even while the broker cannot.
+  const direct = dynamoProxy ? createDocumentClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) : client;
+
   return {
     rt,
     dynamo,
+    dynamoProxy,
     provider,
     clock,
     browser: () => new Browser(transport),
@@ -74,12 +84,14 @@ export async function createWorld(options: { environment?: string; settings?: (i
       return { status: result.status, headers: result.headers, json, body: result.body };
     },
     async scan() {
-      const { Items = [] } = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+      const { Items = [] } = await direct.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
       return Items;
     },
     async close() {
       setRuntime(undefined);
       client.destroy();
+      if (direct !== client) direct.destroy();
+      await dynamoProxy?.close();
       await provider.close();
       await dynamo.close();
     },

@@ -1,0 +1,50 @@
+import { once } from 'node:events';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * An HTTP hop between the broker and dynalite that can drop requests: the broker sees the connection reset
+ * (what an unreachable DynamoDB looks like to the SDK), not a mocked client. `fail` picks which requests die
+ * by operation (`PutItem`, ...) and body; `down()` drops all of them.
+ */
+export async function startDynamoFaultProxy(targetEndpoint: string) {
+  const target = new URL(targetEndpoint);
+  let fail: (operation: string, body: string) => boolean = () => false;
+  let dropped = 0;
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    if (fail(operation, body.toString('utf8'))) {
+      dropped++;
+      req.socket.destroy();
+      return;
+    }
+    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 500, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => req.socket.destroy());
+    upstream.end(body);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    dropped: () => dropped,
+    down() {
+      fail = () => true;
+    },
+    up() {
+      fail = () => false;
+    },
+    failWhen(predicate: (operation: string, body: string) => boolean) {
+      fail = predicate;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
