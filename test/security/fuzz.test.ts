@@ -67,7 +67,7 @@ describe(`fuzzing every route (${API_ROUTES.length} routes × ${RUNS_PER_ROUTE} 
       await fc.assert(
         fc.asyncProperty(providerId, query, headers, body, async (provider, pairs, hdrs, payload) => {
           const path = route.path.replace('{provider}', encodeURIComponent(provider));
-          const search = new URLSearchParams(pairs.map(([k, v]) => [k, resolve(v)]));
+          const search = new URLSearchParams(pairs.map(([k, v]): [string, string] => [k, resolve(v)]));
           const sentHeaders: Record<string, string> = {};
           for (const [name, value] of Object.entries(hdrs)) sentHeaders[name] = resolve(value).replace(/[\r\n\0]/g, ' ');
           const result = await dispatchHttp({
