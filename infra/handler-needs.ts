@@ -1,0 +1,61 @@
+import type { TableAction } from './storage';
+
+/** What a handler that builds the runtime (`shared/runtime.ts`) touches besides the key ring, which all of them read. */
+export interface RuntimeNeeds {
+  /** Item actions on the table: exactly the commands its code sends. */
+  table: TableAction[];
+  /** Reads provider client ids and secrets (PROVIDERS_PARAMETER_PATH). */
+  providers?: boolean;
+  /** Posts to me-channel connections (MECHANNEL_ENDPOINT). */
+  publishes?: boolean;
+}
+
+export interface HandlerNeeds {
+  /** Absent: the handler needs no runtime at all (no table, no keys, no environment variables). */
+  runtime?: RuntimeNeeds;
+  /** Lambda timeout; behind the HTTP API at most 29 (its integration timeout is 30 s). */
+  timeoutSeconds: number;
+}
+
+/**
+ * Every handler folder the stack deploys, with the least it needs. A handler missing here fails the synth,
+ * so a new route cannot ship without someone deciding what it may touch. Provider calls are bounded by
+ * PROVIDER_HTTP_TIMEOUT_MS (10 s): the callback may make three (discovery, token, user info).
+ */
+export const HANDLER_NEEDS: Readonly<Record<string, HandlerNeeds>> = {
+  'provider-auth-code': { runtime: { table: ['dynamodb:PutItem'] }, timeoutSeconds: 10 },
+  'provider-auth': { runtime: { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem'], providers: true }, timeoutSeconds: 15 },
+  'provider-token': {
+    runtime: {
+      table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
+      providers: true,
+      publishes: true,
+    },
+    timeoutSeconds: 29,
+  },
+  // Verifies the provider's signature with the signing secret in its settings; touches no item. The runtime
+  // still needs TABLE_NAME and the key ring to start.
+  'provider-action': { runtime: { table: [], providers: true }, timeoutSeconds: 10 },
+  // Refresh: the stored token (get, put), and on the me-channel the user's connections (query, forget gone ones).
+  'provider-refresh': {
+    runtime: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], providers: true, publishes: true },
+    timeoutSeconds: 29,
+  },
+  // Deauth: get the stored token to revoke it, delete it; publish as above.
+  'provider-deauth': {
+    runtime: { table: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], providers: true, publishes: true },
+    timeoutSeconds: 29,
+  },
+  // The provider list tells which providers are configured: settings only.
+  providers: { runtime: { table: [], providers: true }, timeoutSeconds: 10 },
+  'check-signup': { runtime: { table: ['dynamodb:DeleteItem', 'dynamodb:GetItem'] }, timeoutSeconds: 10 },
+  'ws-connect': { runtime: { table: ['dynamodb:PutItem'] }, timeoutSeconds: 10 },
+  'ws-disconnect': { runtime: { table: ['dynamodb:GetItem', 'dynamodb:DeleteItem'] }, timeoutSeconds: 10 },
+  'web-pages': { timeoutSeconds: 5 },
+};
+
+export function needsOf(handler: string): HandlerNeeds {
+  const needs = HANDLER_NEEDS[handler];
+  if (!needs) throw new Error(`handler ${handler} is routed but infra/handler-needs.ts does not say what it may touch`);
+  return needs;
+}
