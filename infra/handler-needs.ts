@@ -50,7 +50,7 @@ export const HANDLER_NEEDS: Readonly<Record<string, HandlerNeeds>> = {
   providers: { runtime: { table: [], providers: true }, timeoutSeconds: 10 },
   'check-signup': { runtime: { table: ['dynamodb:DeleteItem', 'dynamodb:GetItem'] }, timeoutSeconds: 10 },
   'ws-connect': { runtime: { table: ['dynamodb:PutItem'] }, timeoutSeconds: 10 },
-  'ws-disconnect': { runtime: { table: ['dynamodb:GetItem', 'dynamodb:DeleteItem'] }, timeoutSeconds: 10 },
+  'ws-disconnect': { runtime: { table: ['dynamodb:DeleteItem'] }, timeoutSeconds: 10 },
   'web-pages': { timeoutSeconds: 5 },
 };
 

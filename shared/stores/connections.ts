@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './schema';
 import { epochSeconds, isLive, type Table } from './table';
 
@@ -49,10 +49,5 @@ export class ConnectionStore {
       this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.userConnection(userId, connectionId) })),
       this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.connection(connectionId) })),
     ]);
-  }
-
-  async userOf(connectionId: string): Promise<string | undefined> {
-    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: keys.connection(connectionId) }));
-    return isLive(Item, this.table.now()) ? (Item.userId as string) : undefined;
   }
 }

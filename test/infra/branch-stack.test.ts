@@ -35,7 +35,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   ],
   'check-signup': ['dynamodb:DeleteItem', 'dynamodb:GetItem', ...KEYS],
   'ws-connect': ['dynamodb:PutItem', ...KEYS],
-  'ws-disconnect': ['dynamodb:GetItem', 'dynamodb:DeleteItem', ...KEYS],
+  'ws-disconnect': ['dynamodb:DeleteItem', ...KEYS],
   'provider-action': [...KEYS, ...PROVIDERS],
   'provider-refresh': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem', ...KEYS, ...PROVIDERS, ...PUBLISH],
   'provider-deauth': ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:Query', ...KEYS, ...PROVIDERS, ...PUBLISH],
