@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { generateKeyRingJson } from '../shared/crypto/keys';
 import type { ProvidersSettings } from '../shared/providers/settings';
 import { setRuntime } from '../shared/runtime';
-import { startDemoProvider, type DemoProvider } from './demo-provider';
+import type { DemoProvider } from './demo-provider';
 import { ensureTable, startDynalite, type LocalDynamo } from './dynamodb';
 import { startHttpGateway, type HttpGateway } from './http-gateway';
 import { WEBSOCKET_HANDLERS } from './handlers';
@@ -58,6 +58,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!providers) {
       const clientSecret = randomBytes(24).toString('base64url');
       const callbackBase = options.callbackBaseUrl ?? http.url;
+      // Loaded only when used: oidc-provider is heavy and warns about the Node version on import.
+      const { startDemoProvider } = await import('./demo-provider');
       demo = await startDemoProvider({
         port: options.demoPort,
         // Registered twice: as `demo`, and as the generic `oidc` row (discovery by issuer), so that the demo

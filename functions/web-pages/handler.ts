@@ -19,5 +19,5 @@ export const handler = async (event: APIGatewayProxyEventV2) => {
   } catch {
     query = {};
   }
-  return htmlResponse(200, errorPage(query.code, query.provider));
+  return htmlResponse(200, errorPage(query.code, query.provider && (findProviderRow(query.provider)?.name ?? query.provider)));
 };

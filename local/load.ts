@@ -1,0 +1,285 @@
+import { randomBytes } from 'node:crypto';
+import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { performance } from 'node:perf_hooks';
+import { MeChannelListener, type MeChannelMessage } from '../client/me-channel-listener';
+import { parseKeyRing } from '../shared/crypto/keys';
+import { issueSessionToken } from '../shared/sessions';
+import { createDocumentClient } from '../shared/stores/table';
+import { startFastProvider, type FastProvider } from './fast-provider';
+import { LOCAL_TABLE, startLocalStack, type LocalStack } from './stack';
+
+export interface LoadOptions {
+  /** Complete connect handshakes to run, one user (with one open me-channel) each. */
+  handshakes: number;
+  /** How many run at the same time. */
+  concurrency: number;
+  /** After the last handshake, how long to wait for me-channel messages still on their way (default 5 s). */
+  settleMs?: number;
+  /** Bound on each HTTP request and WebSocket open (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Bound on the whole run: handshakes not started by then count as failed (default 15 min). */
+  deadlineMs?: number;
+  /** Progress lines (the CLI prints them; the test does not). */
+  progress?: (line: string) => void;
+}
+
+export interface LoadReport {
+  handshakes: number;
+  concurrency: number;
+  /** Callbacks that answered 302 to the success page. */
+  completed: number;
+  /** Handshakes that did not complete, by the first thing that went wrong. */
+  failed: Record<string, number>;
+  /** Completed handshakes whose token never arrived on the user's me-channel. */
+  lost: number;
+  /** Completed handshakes whose token arrived more than once. */
+  duplicated: number;
+  /** Messages that belong to no handshake of that user (wrong channel, unknown token). */
+  stray: number;
+  /** Me-channel connection items (by id and under the user) still in the table after every socket hung up. */
+  connectionRecordsLeft: number;
+  /** Callback latency (the request the provider's redirect lands on: state, cookie, exchange, store, publish). */
+  callback: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** Whole handshake, from provider-auth-code to the callback's answer. */
+  handshake: { p50Ms: number; p99Ms: number };
+  /** Wall time of the handshakes alone, and of the whole run with set-up and settling. */
+  handshakesMs: number;
+  totalMs: number;
+  provider: FastProvider['stats'];
+}
+
+const PROVIDER = 'oidc';
+const TOKEN_FIELD = `providerInfo.${PROVIDER}.accessToken`;
+
+interface Handshake {
+  userId: string;
+  session: string;
+  listener?: MeChannelListener;
+  /** The access token the provider issued for this handshake's code. */
+  token?: string;
+  completed: boolean;
+  callbackMs?: number;
+  totalMs?: number;
+}
+
+/**
+ * Load on the local stack: `handshakes` complete connect handshakes, `concurrency` at a time, against the
+ * fast local provider, each for its own user with an open me-channel. Then it counts, per handshake, the
+ * me-channel messages carrying exactly the token the provider issued: none is a loss, two a duplicate.
+ *
+ * The stack runs in this process (port 0 everywhere), so a run shares nothing with other runs or tests.
+ *
+ * @example
+ * const report = await runLoad({ handshakes: 1000, concurrency: 50 }); // { completed: 1000, lost: 0, duplicated: 0, ... }
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  const { handshakes: count, concurrency } = options;
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(concurrency) || concurrency < 1) throw new Error('handshakes and concurrency must be positive integers');
+  const settleMs = options.settleMs ?? 5_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const runStart = performance.now();
+  const deadline = Date.now() + (options.deadlineMs ?? 15 * 60_000);
+  const progress = options.progress ?? (() => undefined);
+
+  const fast = await startFastProvider();
+  let stack: LocalStack | undefined;
+  const runs: Handshake[] = [];
+  try {
+    const clientId = 'handshake-load';
+    const clientSecret = randomBytes(24).toString('base64url');
+    stack = await startLocalStack({ httpPort: 0, wsPort: 0, demoPort: 0, providers: { [PROVIDER]: { issuer: fast.issuer, clientId, clientSecret } } });
+    fast.registerClient({ clientId, clientSecret, redirectUris: [`${stack.apiUrl}/no-auth/provider-token/${PROVIDER}`] });
+    const { apiUrl, wsUrl } = stack;
+
+    // Users are minted rather than signed up: the load is on the connect handshake and the me-channel.
+    const keys = parseKeyRing(stack.env.HANDSHAKE_KEYS!);
+    const environment = stack.env.RUN_TIME_ENVIRONMENT!;
+    const runId = randomBytes(6).toString('base64url');
+    for (let i = 0; i < count; i++) {
+      const userId = `load-${runId}-${i}`;
+      runs.push({ userId, session: await issueSessionToken(userId, { key: keys.session, environment, now: Date.now() }), completed: false });
+    }
+
+    const opened = await pool(runs, concurrency, deadline, async (run) => {
+      run.listener = await withTimeout(MeChannelListener.open(wsUrl, run.session), requestTimeoutMs, 'me-channel open');
+    });
+    progress(`${opened.done} me-channels open${opened.failures.size ? ` (${count - opened.done} failed: ${describe(opened.failures)})` : ''}`);
+
+    const failed: Record<string, number> = {};
+    const handshakesStart = performance.now();
+    let finished = 0;
+    const result = await pool(
+      runs.filter((run) => run.listener),
+      concurrency,
+      deadline,
+      async (run) => {
+        await handshake(run, { apiUrl, fast, requestTimeoutMs });
+        if (++finished % Math.max(1, Math.floor(count / 10)) === 0) progress(`${finished}/${count} handshakes`);
+      },
+    );
+    const handshakesMs = performance.now() - handshakesStart;
+    for (const [reason, n] of result.failures) failed[reason] = n;
+    if (count - opened.done > 0) failed['me-channel did not open'] = count - opened.done;
+    const notStarted = count - opened.done - result.done - sum(result.failures);
+    if (notStarted > 0) failed['not started before the deadline'] = notStarted;
+
+    // Every message was posted before its callback answered; give the sockets time to deliver, bounded.
+    const settleUntil = Date.now() + settleMs;
+    while (Date.now() < settleUntil && runs.some((run) => run.completed && matching(run) === 0)) await sleep(25);
+    await sleep(Math.min(250, settleMs)); // a duplicate, if any, would arrive right behind the first copy
+
+    const completed = runs.filter((run) => run.completed);
+    const counts = { lost: completed.filter((run) => matching(run) === 0).length, duplicated: completed.filter((run) => matching(run) > 1).length };
+    const stray = runs.reduce((n, run) => n + (run.listener?.received.length ?? 0) - matching(run), 0);
+
+    // Hang up, and let every $disconnect finish against a live table before the table goes away (bounded).
+    for (const run of runs) run.listener?.close();
+    const connectionRecordsLeft = await drainConnections(stack, settleMs + 5_000);
+    const callbackTimes = completed.map((run) => run.callbackMs!).sort((a, b) => a - b);
+    const totalTimes = completed.map((run) => run.totalMs!).sort((a, b) => a - b);
+    return {
+      handshakes: count,
+      concurrency,
+      completed: completed.length,
+      failed,
+      ...counts,
+      stray,
+      connectionRecordsLeft,
+      callback: { p50Ms: percentile(callbackTimes, 50), p99Ms: percentile(callbackTimes, 99), maxMs: callbackTimes.at(-1) ?? NaN },
+      handshake: { p50Ms: percentile(totalTimes, 50), p99Ms: percentile(totalTimes, 99) },
+      handshakesMs,
+      totalMs: performance.now() - runStart,
+      provider: { ...fast.stats },
+    };
+  } finally {
+    for (const run of runs) run.listener?.close();
+    await stack?.close();
+    await fast.close();
+  }
+}
+
+/** One connect handshake as an agent and its browser run it, over real HTTP; throws a short reason. */
+async function handshake(run: Handshake, ctx: { apiUrl: string; fast: FastProvider; requestTimeoutMs: number }): Promise<void> {
+  const started = performance.now();
+  const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(ctx.requestTimeoutMs) });
+
+  const codeResponse = await get(`${ctx.apiUrl}/provider-auth-code`, { authorization: `Bearer ${run.session}` });
+  const { code } = (await codeResponse.json().catch(() => ({}))) as { code?: string };
+  if (codeResponse.status !== 200 || !code) throw new Reason(`provider-auth-code answered ${codeResponse.status}`);
+
+  const start = await get(`${ctx.apiUrl}/web/provider-auth/${PROVIDER}?code=${encodeURIComponent(code)}`);
+  await start.body?.cancel();
+  const authorizeUrl = start.headers.get('location');
+  const binding = start.headers.getSetCookie().map((cookie) => cookie.split(';')[0]!).find((pair) => pair.startsWith('hs_bind_'));
+  if (start.status !== 302 || !authorizeUrl || !binding) throw new Reason(`provider-auth answered ${start.status}${errorCodeIn(authorizeUrl)}`);
+
+  const authorize = await get(authorizeUrl);
+  await authorize.body?.cancel();
+  const callbackUrl = authorize.headers.get('location');
+  const providerCode = callbackUrl ? new URL(callbackUrl).searchParams.get('code') : null;
+  if (authorize.status !== 302 || !callbackUrl || !providerCode) throw new Reason(`provider authorize answered ${authorize.status}`);
+
+  const before = performance.now();
+  const callback = await get(callbackUrl, { cookie: binding });
+  await callback.body?.cancel();
+  const after = performance.now();
+  const landing = callback.headers.get('location');
+  if (callback.status !== 302 || landing !== `${ctx.apiUrl}/web/auth-complete/${PROVIDER}`) throw new Reason(`callback answered ${callback.status}${errorCodeIn(landing)}`);
+
+  run.token = ctx.fast.tokenForCode(providerCode);
+  if (!run.token) throw new Reason('callback succeeded without exchanging the code');
+  run.completed = true;
+  run.callbackMs = after - before;
+  run.totalMs = after - started;
+}
+
+class Reason extends Error {}
+
+const errorCodeIn = (location: string | null) => {
+  const code = location?.includes('/web/error') ? new URL(location).searchParams.get('code') : null;
+  return code ? ` → ${code}` : '';
+};
+
+/** Messages on the handshake's me-channel that carry exactly its token, on its user's channel. */
+function matching(run: Handshake): number {
+  if (!run.token || !run.listener) return 0;
+  return run.listener.received.filter((m: MeChannelMessage) => m.channel === `user-${run.userId}` && m.message.user.id === run.userId && m.message.user.$set?.[TOKEN_FIELD] === run.token).length;
+}
+
+/**
+ * Runs `work` over `items` with at most `limit` at a time; stops taking new items at `deadline`. Counts
+ * successes and failures by reason (a Reason's message, or the error's name for anything else).
+ */
+async function pool<T>(items: T[], limit: number, deadline: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  let done = 0;
+  const failures = new Map<string, number>();
+  const worker = async () => {
+    while (next < items.length && Date.now() < deadline) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+        done++;
+      } catch (err) {
+        const reason = err instanceof Reason ? err.message : `${(err as Error).name}: ${(err as Error).message}`.slice(0, 120);
+        failures.set(reason, (failures.get(reason) ?? 0) + 1);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return { done, failures };
+}
+
+function withTimeout<T extends { close(): void }>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new Reason(`${what} timed out after ${ms} ms`));
+    }, ms);
+  });
+  // A socket that opens after its timeout must not stay open.
+  promise.then((value) => timedOut && value.close(), () => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Waits (bounded) until the table holds no connection records; answers how many are left. */
+async function drainConnections(stack: LocalStack, withinMs: number): Promise<number> {
+  const db = createDocumentClient({ endpoint: stack.dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const count = async () => {
+    let total = 0;
+    let start: Record<string, unknown> | undefined;
+    for (let page = 0; page < 1_000; page++) {
+      const answer: ScanCommandOutput = await db.send(
+        new ScanCommand({ TableName: LOCAL_TABLE, Select: 'COUNT', ConsistentRead: true, FilterExpression: 'begins_with(pk, :conn) OR begins_with(sk, :conn)', ExpressionAttributeValues: { ':conn': 'CONN#' }, ExclusiveStartKey: start }),
+      );
+      total += answer.Count ?? 0;
+      start = answer.LastEvaluatedKey;
+      if (!start) break;
+    }
+    return total;
+  };
+  try {
+    const until = Date.now() + withinMs;
+    let left = await count();
+    while (left > 0 && Date.now() < until) {
+      await sleep(100);
+      left = await count();
+    }
+    await sleep(200); // the last deletes are applied; let their answers reach the handlers
+    return left;
+  } finally {
+    db.destroy();
+  }
+}
+
+/** Nearest-rank percentile of ascending values. */
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const sum = (failures: Map<string, number>) => [...failures.values()].reduce((a, b) => a + b, 0);
+const describe = (failures: Map<string, number>) => [...failures].map(([reason, n]) => `${n}× ${reason}`).join(', ');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
