@@ -150,7 +150,7 @@ describe('sign-up in headless Chromium through the demo provider', () => {
       const landed = new URL(strangerPage.url());
       expect(`${landed.origin}${landed.pathname}`).toBe(`${stack.apiUrl}/web/error`);
       expect(Object.fromEntries(landed.searchParams)).toEqual({ code: 'AUTH-1007', provider: 'demo' });
-      expect(await strangerPage.textContent('h1')).toBe('Sign-in with demo failed');
+      expect(await strangerPage.textContent('h1')).toBe('Sign-in with Demo provider failed');
       expect(await strangerPage.textContent('body')).toContain('This sign-in was started in another browser');
       expect(await strangerPage.textContent('code')).toBe('AUTH-1007');
       await screenshot(strangerPage, 'signup-chromium-error-AUTH-1007.png');
