@@ -9,6 +9,9 @@ import { handler as authOriginCallback } from '../functions/auth-origin-callback
 import { handler as providerActionProxy } from '../functions/provider-action-proxy/handler';
 import { handler as wsConnect } from '../functions/ws-connect/handler';
 import { handler as wsDisconnect } from '../functions/ws-disconnect/handler';
+import { handler as providerRefresh } from '../functions/provider-refresh/handler';
+import { handler as providerDeauth } from '../functions/provider-deauth/handler';
+import { handler as providers } from '../functions/providers/handler';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -20,6 +23,9 @@ export const HTTP_HANDLERS: Record<string, HttpHandler> = {
   'check-signup': checkSignup,
   'web-pages': webPages,
   'provider-action': providerAction,
+  'provider-refresh': providerRefresh,
+  'provider-deauth': providerDeauth,
+  providers,
 };
 
 /** The auth origin's handlers (`AUTH_ORIGIN_ROUTES`). */

@@ -21,6 +21,11 @@ export const ERROR_CODES = {
   // Not in SPEC's list: a missing or bad session token is a plain 401, and our own faults need a code too.
   'AUTH-1001': { status: 401, message: 'Missing or invalid session token' },
   'SRV-1000': { status: 503, message: 'The service is temporarily unavailable; try again' },
+  // Refresh (README, "Providers"): nothing stored, a token that cannot be refreshed,
+  // and a grant the provider no longer honours (the user must connect again).
+  'RAPI-1003': { status: 404, message: 'Nothing is stored for this provider' },
+  'PRVD-1011': { status: 403, message: 'The provider no longer accepts this connection; connect again' },
+  'PRVD-1012': { status: 403, message: 'This connection cannot be refreshed' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,14 +1,19 @@
 import { completeHandshake } from '../../shared/handshake/callback';
-import { pathParam, queryParams, requestCookies } from '../../shared/http/request';
+import { fragmentRelay } from '../../shared/http/fragment-relay';
+import { formParams, pathParam, queryParams, requestCookies } from '../../shared/http/request';
 import { redirectResponse } from '../../shared/http/responses';
 import { browserRoute } from '../../shared/http/routes';
 
-/** GET /no-auth/provider-token/{provider}: the OAuth callback → 302 to the success or error page. */
+/**
+ * GET /no-auth/provider-token/{provider}: the OAuth callback → 302 to the success or error page. For providers
+ * that return the token in the URL fragment, the GET answers a page that POSTs it back to the same path.
+ */
 export const handler = browserRoute('provider-token', async (rt, event) => {
-  const result = await completeHandshake(rt, {
-    provider: pathParam(event, 'provider'),
-    query: queryParams(event),
-    cookies: requestCookies(event),
-  });
+  const provider = pathParam(event, 'provider');
+  const method = event.requestContext.http.method;
+  const params = method === 'POST' ? formParams(event) : queryParams(event);
+  const relay = fragmentRelay(rt, provider, method, params);
+  if (relay) return relay;
+  const result = await completeHandshake(rt, { provider, query: params, cookies: requestCookies(event) });
   return redirectResponse(result.location, result.cookies);
 });

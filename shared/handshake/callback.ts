@@ -2,7 +2,7 @@ import { successPageFor } from '../config';
 import { HandshakeError } from '../errors';
 import { checkBinding, clearBindingCookie } from '../http/binding-cookie';
 import type { ResolvedProvider } from '../providers/directory';
-import { exchangeCode } from '../providers/exchange';
+import { readCallback, redeemGrant } from '../providers/grant';
 import { ProviderHttpError } from '../providers/http';
 import { fetchIdentity } from '../providers/identity';
 import type { ProviderToken } from '../providers/token-response';
@@ -70,13 +70,14 @@ export async function completeHandshake(rt: Runtime, request: CallbackRequest): 
 }
 
 async function finish(rt: Runtime, state: OpenedState, query: Record<string, string>) {
-  if (query.error) return refused(rt, state, 'USRC-1022', query.error);
-  if (!query.code) return refused(rt, state, 'RAPI-1001', 'missing_code');
+  const { error, grant } = readCallback(rt.providers.row(state.provider), query);
+  if (error) return refused(rt, state, 'USRC-1022', error);
+  if (!grant) return refused(rt, state, 'RAPI-1001', 'missing_code');
 
   const provider = await rt.providers.resolve(state.provider, state.host);
   let token: ProviderToken;
   try {
-    token = await exchangeCode(provider, { code: query.code, redirectUri: state.redirectUri, pkceVerifier: state.pkceVerifier }, rt.http, rt.now());
+    token = await redeemGrant(provider, grant, { redirectUri: state.redirectUri, pkceVerifier: state.pkceVerifier }, rt.http, rt.now());
   } catch (err) {
     if (!(err instanceof ProviderHttpError)) throw err;
     rt.logger.warn('code exchange failed', { provider: state.provider, status: err.status, providerError: err.providerError });
@@ -93,7 +94,7 @@ async function finish(rt: Runtime, state: OpenedState, query: Record<string, str
 async function signUp(rt: Runtime, state: OpenedState, provider: ResolvedProvider, token: ProviderToken) {
   let identity;
   try {
-    identity = await fetchIdentity(provider, token.accessToken, rt.http);
+    identity = await fetchIdentity(provider, token.accessToken, rt.http, rt.now());
   } catch (err) {
     if (!(err instanceof ProviderHttpError)) throw err;
     rt.logger.warn('identity lookup failed', { provider: state.provider, status: err.status });

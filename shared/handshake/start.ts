@@ -3,7 +3,7 @@ import { createPkceVerifier } from '../crypto/pkce';
 import { randomToken, sha256 } from '../crypto/random';
 import { HandshakeError } from '../errors';
 import { bindingCookie } from '../http/binding-cookie';
-import { buildAuthorizeUrl } from '../providers/authorize-url';
+import { authorizeLocation } from '../providers/grant';
 import type { Runtime } from '../runtime';
 import { sealState } from '../state';
 import { redeemAuthCode } from '../stores/auth-codes';
@@ -58,7 +58,7 @@ export async function startHandshake(rt: Runtime, request: StartRequest): Promis
     { key: rt.keys.state, environment: rt.config.environment, now: rt.now() },
   );
   return {
-    location: buildAuthorizeUrl(provider, { state, redirectUri, pkceVerifier }),
+    location: await authorizeLocation(provider, { state, redirectUri, pkceVerifier }, rt.http, rt.now()),
     cookie: bindingCookie(rt.config, provider.row.id, nonce),
   };
 }

@@ -16,10 +16,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/web/provider-auth/{provider}', handler: 'provider-auth', public: true },
   { method: 'GET', path: '/no-auth/provider-auth/{provider}', handler: 'provider-auth', public: true },
   { method: 'GET', path: '/no-auth/provider-token/{provider}', handler: 'provider-token', public: true },
+  // The relay page of providers that return the token in the URL fragment posts it back here.
+  { method: 'POST', path: '/no-auth/provider-token/{provider}', handler: 'provider-token', public: true },
   { method: 'PUT', path: '/no-auth/check-signup', handler: 'check-signup', public: true },
   { method: 'GET', path: '/web/auth-complete/{provider}', handler: 'web-pages', public: true },
   { method: 'GET', path: '/web/error', handler: 'web-pages', public: true },
   { method: 'POST', path: '/no-auth/provider-action/{provider}', handler: 'provider-action', public: true },
+  { method: 'GET', path: '/provider-refresh/{provider}', handler: 'provider-refresh', public: false },
+  { method: 'PUT', path: '/provider-deauth/{provider}', handler: 'provider-deauth', public: false },
+  { method: 'GET', path: '/providers', handler: 'providers', public: true },
 ];
 
 /** Matches a request path against a route template; returns its path parameters (URL-decoded) or undefined. */

@@ -6,7 +6,10 @@ import { HandshakeError } from '../errors';
  * the parsed form joins repeated names with commas, which would let `state=a&state=b` through as one value.
  */
 export function queryParams(event: APIGatewayProxyEventV2): Record<string, string> {
-  const params = new URLSearchParams(event.rawQueryString ?? '');
+  return singleValued(new URLSearchParams(event.rawQueryString ?? ''));
+}
+
+function singleValued(params: URLSearchParams): Record<string, string> {
   const result: Record<string, string> = {};
   for (const name of new Set(params.keys())) {
     const values = params.getAll(name);
@@ -14,6 +17,18 @@ export function queryParams(event: APIGatewayProxyEventV2): Record<string, strin
     result[name] = values[0]!;
   }
   return result;
+}
+
+/**
+ * The fields of an `application/x-www-form-urlencoded` body (a browser form post), with the same refusal of
+ * repeated names as the query.
+ */
+export function formParams(event: APIGatewayProxyEventV2): Record<string, string> {
+  const contentType = (event.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (contentType !== 'application/x-www-form-urlencoded' || !event.body) throw new HandshakeError('RAPI-1001', 'A form body is required');
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (text.length > 16_384) throw new HandshakeError('RAPI-1001', 'The form is too large');
+  return singleValued(new URLSearchParams(text));
 }
 
 export function pathParam(event: APIGatewayProxyEventV2, name: string): string {

@@ -1,5 +1,5 @@
 import { HandshakeError } from '../errors';
-import { PROVIDER_CATALOG, findProviderRow, type ProviderRow } from './catalog';
+import { PROVIDER_CATALOG, findProviderRow, type ProviderRow, type RevokeEndpoint } from './catalog';
 import { discoverEndpoints } from './discovery';
 import { normalizeHost } from './hosts';
 import type { ProviderHttp } from './http';
@@ -11,12 +11,35 @@ export interface ResolvedProvider {
   /** Normalised origin for host-bound rows; undefined for the provider's public host. */
   host?: string;
   client: ClientCredentials;
-  endpoints: { authorize: string; token: string; userinfo?: string; api?: string };
+  endpoints: {
+    authorize: string;
+    token?: string;
+    requestToken?: string;
+    userinfo?: string;
+    api?: string;
+    /** `{clientId}` and `{token}` are still to be filled. */
+    revoke?: RevokeEndpoint;
+  };
+  /** The scopes to ask for (the row's, minus those a discovered issuer does not support). */
+  scopes: string[];
+}
+
+/** One line of `GET /providers`: what an IDE needs to build its menu. */
+export interface ProviderListing {
+  id: string;
+  name: string;
+  /** The user must name an enterprise / org host (`?host=`). */
+  needsHost: boolean;
+  /** This environment has credentials for it (for host-bound rows: for at least one host). */
+  configured: boolean;
 }
 
 /**
  * Looks providers up: catalog row (PRVD-1000), deployment settings (PRVD-1009), host (PRVD-1003), and
  * discovery for OpenID Connect rows.
+ *
+ * @example
+ * const provider = await new ProviderDirectory(settings, http).resolve('gitlab_enterprise', 'gitlab.acme.com');
  */
 export class ProviderDirectory {
   constructor(
@@ -31,32 +54,85 @@ export class ProviderDirectory {
     return row;
   }
 
+  /** Every row with whether this environment configured it; no secrets, no hosts. */
+  async list(): Promise<ProviderListing[]> {
+    return Promise.all(
+      this.catalog.map(async (row) => {
+        const settings = await this.settings.get(row.id);
+        const configured =
+          row.host === 'required'
+            ? Object.values(settings?.hosts ?? {}).some((client) => Boolean(client?.clientId))
+            : Boolean(settings?.clientId) && (row.endpoints.kind !== 'discovery' || Boolean(settings?.issuer));
+        return { id: row.id, name: row.name, needsHost: row.host === 'required', configured };
+      }),
+    );
+  }
+
+  /**
+   * The host as a token is stored under: the normalised origin for host-bound rows (PRVD-1003 when missing
+   * or malformed), none otherwise (PRVD-1003 when one is given). Configuration is not consulted.
+   */
+  hostFor(row: ProviderRow, hostInput?: string): string | undefined {
+    if (row.host === 'required') {
+      if (!hostInput) throw new HandshakeError('PRVD-1003', 'This provider needs a host');
+      return normalizeHost(hostInput);
+    }
+    if (hostInput) throw new HandshakeError('PRVD-1003', 'This provider does not take a host');
+    return undefined;
+  }
+
   async resolve(providerId: string, hostInput?: string): Promise<ResolvedProvider> {
     const row = this.row(providerId);
     const settings = await this.settings.get(row.id);
     if (!settings) throw new HandshakeError('PRVD-1009');
 
-    let host: string | undefined;
+    const host = this.hostFor(row, hostInput);
     let client: ClientCredentials | undefined;
-    if (row.host === 'required') {
-      if (!hostInput) throw new HandshakeError('PRVD-1003', 'This provider needs a host');
-      host = normalizeHost(hostInput);
+    if (host) {
       client = Object.entries(settings.hosts ?? {}).find(([configured]) => safeOrigin(configured) === host)?.[1];
       if (!client) throw new HandshakeError('PRVD-1003');
     } else {
-      if (hostInput) throw new HandshakeError('PRVD-1003', 'This provider does not take a host');
-      client = settings.clientId ? { clientId: settings.clientId, clientSecret: settings.clientSecret } : undefined;
+      client = settings.clientId ? { clientId: settings.clientId, clientSecret: settings.clientSecret, privateKey: settings.privateKey } : undefined;
     }
     if (!client?.clientId) throw new HandshakeError('PRVD-1009');
+    if (row.grant === 'oauth1' && !client.privateKey) throw new HandshakeError('PRVD-1009');
 
     if (row.endpoints.kind === 'discovery') {
       if (!settings.issuer) throw new HandshakeError('PRVD-1009');
       const discovered = await discoverEndpoints(this.http, settings.issuer);
-      return { row, host, client, endpoints: discovered };
+      const supported = discovered.scopesSupported;
+      return {
+        row,
+        host,
+        client,
+        endpoints: {
+          authorize: discovered.authorize,
+          token: discovered.token,
+          userinfo: discovered.userinfo,
+          // RFC 7009 with the row's own client authentication.
+          ...(discovered.revocation
+            ? { revoke: { url: discovered.revocation, method: 'POST', auth: row.clientAuth === 'header' ? 'client-basic' : 'client-body', body: 'rfc7009' } as const }
+            : {}),
+        },
+        scopes: supported ? row.scopes.filter((scope) => scope === 'openid' || supported.includes(scope)) : row.scopes,
+      };
     }
     const fill = (template: string | undefined) => (template && host ? template.replaceAll('{host}', host) : template);
-    const { authorize, token, userinfo, api } = row.endpoints;
-    return { row, host, client, endpoints: { authorize: fill(authorize)!, token: fill(token)!, userinfo: fill(userinfo), api: fill(api) } };
+    const { authorize, token, requestToken, userinfo, api, revoke } = row.endpoints;
+    return {
+      row,
+      host,
+      client,
+      endpoints: {
+        authorize: fill(authorize)!,
+        token: fill(token),
+        requestToken: fill(requestToken),
+        userinfo: fill(userinfo),
+        api: fill(api),
+        ...(revoke ? { revoke: { ...revoke, url: fill(revoke.url)! } } : {}),
+      },
+      scopes: row.scopes,
+    };
   }
 }
 

@@ -5,6 +5,8 @@ export interface DiscoveredEndpoints {
   token: string;
   userinfo?: string;
   revocation?: string;
+  /** `scopes_supported`, when the issuer publishes it. */
+  scopesSupported?: string[];
 }
 
 const CACHE_MS = 15 * 60_000;
@@ -34,5 +36,6 @@ async function fetchDiscovery(http: ProviderHttp, issuer: string): Promise<Disco
     token: text('token_endpoint')!,
     userinfo: text('userinfo_endpoint'),
     revocation: text('revocation_endpoint'),
+    ...(Array.isArray(doc.scopes_supported) ? { scopesSupported: doc.scopes_supported.filter((s): s is string => typeof s === 'string') } : {}),
   };
 }

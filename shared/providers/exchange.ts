@@ -9,42 +9,63 @@ export interface ExchangeRequest {
   pkceVerifier?: string;
 }
 
+/** simple-oauth2's AuthorizationCode client, as typed by its loader. */
+type TokenClient = InstanceType<(typeof import('simple-oauth2'))['AuthorizationCode']>;
+
 /**
- * Exchanges an authorization code for a token with simple-oauth2 (RFC 6749 §4.1.3). The library is loaded
- * on first use only: the other routes never pay for its import. Throws ProviderHttpError carrying the
- * provider's `error` code, never the response body.
+ * A simple-oauth2 client bound to one provider's token endpoint, client authentication and body format. The
+ * library is loaded on first use only: the other routes never pay for its import.
  */
-export async function exchangeCode(provider: ResolvedProvider, request: ExchangeRequest, http: ProviderHttp, now: number): Promise<ProviderToken> {
+export async function tokenClient(provider: ResolvedProvider, http: ProviderHttp): Promise<TokenClient> {
+  if (!provider.endpoints.token) throw new ProviderHttpError(`${provider.row.id} has no token endpoint`);
   const { AuthorizationCode } = await import('simple-oauth2');
   const tokenUrl = new URL(provider.endpoints.token);
-  const client = new AuthorizationCode({
+  return new AuthorizationCode({
     client: { id: provider.client.clientId, secret: provider.client.clientSecret ?? '' },
     auth: { tokenHost: tokenUrl.origin, tokenPath: tokenUrl.pathname + tokenUrl.search },
     options: { authorizationMethod: provider.row.clientAuth, bodyFormat: provider.row.tokenRequestFormat },
-    http: { timeout: http.timeoutMs, redirects: 0 },
+    // `json: true` parses JSON answers only; simple-oauth2's default ('strict') turns a provider's non-JSON
+    // error page (a 502 from its proxy) into a 406 and hides the provider's own status.
+    http: { timeout: http.timeoutMs, redirects: 0, json: true },
   });
+}
+
+/**
+ * Exchanges an authorization code for a token with simple-oauth2 (RFC 6749 §4.1.3). Throws
+ * ProviderHttpError carrying the provider's `error` code, never the response body.
+ */
+export async function exchangeCode(provider: ResolvedProvider, request: ExchangeRequest, http: ProviderHttp, now: number): Promise<ProviderToken> {
+  const client = await tokenClient(provider, http);
+  const params: Record<string, string> = { ...provider.row.tokenParams, code: request.code, redirect_uri: request.redirectUri };
+  if (request.pkceVerifier) params.code_verifier = request.pkceVerifier;
   let body: Record<string, unknown>;
   try {
-    const params: Record<string, string> = { code: request.code, redirect_uri: request.redirectUri };
-    if (request.pkceVerifier) params.code_verifier = request.pkceVerifier;
-    // simple-oauth2 types its params narrowly; code_verifier is passed through to the body as RFC 7636 asks.
+    // simple-oauth2 types its params narrowly; code_verifier and the row's extras pass through to the body.
     const token = await client.getToken(params as unknown as Parameters<typeof client.getToken>[0]);
     body = token.token as Record<string, unknown>;
   } catch (err) {
     throw toProviderError(err, provider.row.id);
   }
-  // GitHub answers 200 with {error} for a bad code; treat any token response without a token as refused.
-  const parsed = parseTokenResponse(body, now);
+  return parsedOrRefused(provider, body, now);
+}
+
+/**
+ * The token in a token endpoint's answer, or a ProviderHttpError with the provider's error code. GitHub and
+ * Slack answer 200 with `{error}` for a bad code: any answer without a token counts as refused.
+ */
+export function parsedOrRefused(provider: ResolvedProvider, body: Record<string, unknown>, now: number): ProviderToken {
+  const parsed = parseTokenResponse(body, now, provider.row.tokenResponse);
   if (!parsed) throw new ProviderHttpError(`${provider.row.id} returned no access token`, 200, errorField(body));
   return parsed;
 }
 
-function errorField(body: unknown): string | undefined {
+export function errorField(body: unknown): string | undefined {
   const error = (body as { error?: unknown } | null)?.error;
   return typeof error === 'string' ? error.slice(0, 64) : undefined;
 }
 
-function toProviderError(err: unknown, providerId: string): ProviderHttpError {
+/** simple-oauth2 (Boom) errors as ProviderHttpError: the status and the provider's `error`, nothing else. */
+export function toProviderError(err: unknown, providerId: string): ProviderHttpError {
   const boom = err as { isBoom?: boolean; output?: { statusCode?: number }; data?: { payload?: unknown }; message?: string };
   if (boom?.isBoom) {
     const status = boom.output?.statusCode;

@@ -43,3 +43,48 @@ export async function getJson(http: ProviderHttp, url: string, headers: Record<s
     throw new ProviderHttpError(`${new URL(url).host} answered invalid JSON`, response.status);
   }
 }
+
+export interface ProviderRequest {
+  method?: 'GET' | 'POST' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface ProviderAnswer {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+/** Any request to a provider, with the bound applied; answers whatever status came back. Throws only when unreachable. */
+export async function sendToProvider(http: ProviderHttp, url: string, request: ProviderRequest = {}): Promise<ProviderAnswer> {
+  let response: Response;
+  try {
+    response = await http.fetch(url, {
+      method: request.method ?? 'GET',
+      headers: { 'user-agent': 'handshake-oauth-broker', ...request.headers },
+      ...(request.body !== undefined ? { body: request.body } : {}),
+      signal: AbortSignal.timeout(http.timeoutMs),
+      redirect: 'error',
+    });
+  } catch (err) {
+    throw new ProviderHttpError(`request to ${new URL(url).host} failed: ${(err as Error).name}`);
+  }
+  const text = await response.text().catch(() => '');
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text };
+}
+
+/** POST a JSON body (GraphQL and the like) and read a JSON answer. Throws ProviderHttpError, never the body. */
+export async function postJson(http: ProviderHttp, url: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+  const answer = await sendToProvider(http, url, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  if (answer.status < 200 || answer.status >= 300) throw new ProviderHttpError(`${new URL(url).host} answered ${answer.status}`, answer.status);
+  try {
+    return JSON.parse(answer.text);
+  } catch {
+    throw new ProviderHttpError(`${new URL(url).host} answered invalid JSON`, answer.status);
+  }
+}

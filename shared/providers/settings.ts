@@ -6,11 +6,15 @@
  * @example
  * { "github": { "clientId": "Iv1.abc", "clientSecret": "..." },
  *   "okta": { "hosts": { "https://acme.okta.com": { "clientId": "...", "clientSecret": "..." } } },
- *   "oidc": { "issuer": "https://login.example.com", "clientId": "...", "clientSecret": "..." } }
+ *   "oidc": { "issuer": "https://login.example.com", "clientId": "...", "clientSecret": "..." },
+ *   "jiraserver": { "hosts": { "https://jira.acme.com": { "clientId": "<consumer key>", "privateKey": "-----BEGIN PRIVATE KEY-----..." } } } }
  */
 export interface ClientCredentials {
+  /** The OAuth 2 client id; the API key (Trello); the consumer key (OAuth 1.0a). */
   clientId: string;
   clientSecret?: string;
+  /** OAuth 1.0a RSA-SHA1: the consumer's PEM private key (its public half is registered with the provider). */
+  privateKey?: string;
 }
 
 export interface ProviderSettings extends Partial<ClientCredentials> {

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyRing } from '../crypto/keys';
 import { openJson, sealJson } from '../crypto/sealed-json';
 import type { ProviderToken } from '../providers/token-response';
@@ -37,6 +37,11 @@ export class TokenStore {
       new GetCommand({ TableName: this.table.name, Key: keys.providerToken(userId, provider, host), ConsistentRead: true }),
     );
     return Item ? this.open(userId, Item) : undefined;
+  }
+
+  /** Forgets a user's token for a provider (and host); absent tokens are fine. */
+  async delete(userId: string, provider: string, host?: string): Promise<void> {
+    await this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.providerToken(userId, provider, host) }));
   }
 
   /** Every token of a user, from the items of one Query over the user's partition. */
