@@ -178,6 +178,24 @@ const gitlab = (host: boolean): Omit<ProviderRow, 'id' | 'name' | 'docs'> => {
   };
 };
 
+/**
+ * How a provider found by OpenID Connect discovery is spoken to. `offline_access` asks for a refresh token
+ * and needs `prompt=consent` (OpenID Connect Core §11); it is dropped for issuers that do not list it.
+ */
+const OPENID_DISCOVERY = {
+  grant: 'code',
+  endpoints: { kind: 'discovery' },
+  host: 'none',
+  scopes: ['openid', 'email', 'profile', 'offline_access'],
+  scopeSeparator: ' ',
+  pkce: true,
+  clientAuth: 'header',
+  tokenRequestFormat: 'form',
+  authorizeParams: { prompt: 'consent' },
+  refresh: true,
+  identity: 'oidc-userinfo',
+} as const satisfies Omit<ProviderRow, 'id' | 'name' | 'docs'>;
+
 export const PROVIDER_CATALOG: readonly ProviderRow[] = [
   {
     id: 'github',
@@ -464,39 +482,18 @@ export const PROVIDER_CATALOG: readonly ProviderRow[] = [
     identity: 'jiraserver',
   },
   {
-    // Any OpenID Connect provider, configured by its issuer URL. `offline_access` asks for a refresh token
-    // and needs `prompt=consent` (OpenID Connect Core §11); it is dropped for issuers that do not list it.
+    // Any OpenID Connect provider, configured by its issuer URL.
     id: 'oidc',
     name: 'OpenID Connect',
     docs: 'https://openid.net/specs/openid-connect-discovery-1_0.html',
-    grant: 'code',
-    endpoints: { kind: 'discovery' },
-    host: 'none',
-    scopes: ['openid', 'email', 'profile', 'offline_access'],
-    scopeSeparator: ' ',
-    pkce: true,
-    clientAuth: 'header',
-    tokenRequestFormat: 'form',
-    authorizeParams: { prompt: 'consent' },
-    refresh: true,
-    identity: 'oidc-userinfo',
+    ...OPENID_DISCOVERY,
   },
   {
     // The built-in demo identity provider of the local stack (oidc-provider), any login name accepted.
     id: 'demo',
     name: 'Demo provider',
     docs: 'https://github.com/panva/node-oidc-provider/blob/main/docs/README.md',
-    grant: 'code',
-    endpoints: { kind: 'discovery' },
-    host: 'none',
-    scopes: ['openid', 'email', 'profile', 'offline_access'],
-    scopeSeparator: ' ',
-    pkce: true,
-    clientAuth: 'header',
-    tokenRequestFormat: 'form',
-    authorizeParams: { prompt: 'consent' },
-    refresh: true,
-    identity: 'oidc-userinfo',
+    ...OPENID_DISCOVERY,
   },
 ];
 

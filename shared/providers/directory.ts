@@ -1,5 +1,5 @@
 import { HandshakeError } from '../errors';
-import { PROVIDER_CATALOG, findProviderRow, type ProviderRow, type RevokeEndpoint } from './catalog';
+import { PROVIDER_CATALOG, findProviderRow, type ProviderRow, type StaticEndpoints } from './catalog';
 import { discoverEndpoints } from './discovery';
 import { normalizeHost } from './hosts';
 import type { ProviderHttp } from './http';
@@ -11,15 +11,8 @@ export interface ResolvedProvider {
   /** Normalised origin for host-bound rows; undefined for the provider's public host. */
   host?: string;
   client: ClientCredentials;
-  endpoints: {
-    authorize: string;
-    token?: string;
-    requestToken?: string;
-    userinfo?: string;
-    api?: string;
-    /** `{clientId}` and `{token}` are still to be filled. */
-    revoke?: RevokeEndpoint;
-  };
+  /** The row's endpoints with `{host}` filled in (or discovered); a revoke URL's `{clientId}` and `{token}` are still to be filled. */
+  endpoints: Omit<StaticEndpoints, 'kind'>;
   /** The scopes to ask for (the row's, minus those a discovered issuer does not support). */
   scopes: string[];
 }

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { launchChromium } from '../support/chromium';
 import { json, startFakeProvider, type FakeProvider } from '../providers/support/fake-provider';
 
 /**
@@ -12,20 +10,15 @@ import { json, startFakeProvider, type FakeProvider } from '../providers/support
  * token back in the URL fragment; Chromium must run the relay page's script under its hash-only CSP, post the
  * token with the binding cookie, and land on the success page. A wrong hash or a blocked post stops it here.
  */
-const CHROMIUM = process.env.HANDSHAKE_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const TOKEN = '1443459217131.0-0-0-0-0.YouTrack.chromium';
 
 let stack: LocalStack;
 let hub: FakeProvider;
-let userDataDir: string;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
 let context: BrowserContext;
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
-  await access(CHROMIUM, constants.X_OK).catch(() => {
-    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package as .ci/run does, or set HANDSHAKE_CHROMIUM`);
-  });
   hub = await startFakeProvider();
   // The Hub implicit grant: straight back to the redirect URI with the token and the state in the fragment.
   hub.on('GET', '/hub/api/rest/oauth2/auth', (request) => ({
@@ -36,15 +29,14 @@ beforeAll(async () => {
     request.headers.authorization === `Bearer ${TOKEN}` ? json({ login: 'chromium.user', email: 'chromium@example.test', fullName: 'Chromium User', id: '1-7', $type: 'Me' }) : json({ error: 'Unauthorized' }, 401),
   );
   stack = await startLocalStack({ httpPort: 0, wsPort: 0, providers: { youtrack: { hosts: { [hub.origin]: { clientId: 'youtrack-chromium' } } } } });
-  userDataDir = await mkdtemp(join(tmpdir(), 'handshake-relay-'));
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30_000 });
+  browser = await launchChromium('handshake-relay-');
+  context = browser.context;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close().catch(() => undefined);
+  await browser?.close();
   await stack?.close();
   await hub?.close();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('the fragment relay in headless Chromium', () => {

@@ -1,51 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { launchChromium } from '../support/chromium';
 
 /**
  * The sign-up flow in a real browser (Debian's `chromium`, driven by playwright-core): cookie rules are where
  * hand-driven HTTP tests lie. Chromium decides on its own whether the binding cookie set on a 302 is kept
  * through the provider's redirects and form posts, and sent back to the callback path.
  */
-const CHROMIUM = process.env.HANDSHAKE_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const RESULTS = resolve(fileURLToPath(import.meta.url), '../../../test-results');
 const STEP_MS = 20_000;
 
 let stack: LocalStack;
-let userDataDir: string;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
 let context: BrowserContext;
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
-  await access(CHROMIUM, constants.X_OK).catch(() => {
-    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package as .ci/run does, or set HANDSHAKE_CHROMIUM`);
-  });
   await mkdir(RESULTS, { recursive: true });
   stack = await startLocalStack({ httpPort: 0, wsPort: 0, demoPort: 0 });
-  // playwright-core refuses --user-data-dir in launch() args: a persistent context takes the folder instead.
-  userDataDir = await mkdtemp(join(tmpdir(), 'handshake-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+  browser = await launchChromium('handshake-chromium-');
+  context = browser.context;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close().catch(() => undefined);
+  await browser?.close();
   await stack?.close();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
 }, 60_000);
 
 const bindingCookies = async () => (await context.cookies()).filter((cookie) => cookie.name.startsWith('hs_bind_'));
