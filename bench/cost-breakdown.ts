@@ -1,0 +1,104 @@
+import { Agent } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { getRedirect, postJson } from './bare-http';
+import { median } from './cold-init';
+import type { BrokerLib } from './lib';
+import { BENCH_API_URL, BENCH_ENVIRONMENT, BENCH_TABLE, installRuntime, OUR_PROVIDER, type BenchWorld } from './setup';
+
+export type IngredientId = 'dynamodb-sdk' | 'dynamodb-bare' | 'exchange-simple-oauth2' | 'exchange-bare' | 'state-jwe' | 'token-jwe';
+
+/** One ingredient of a connect handshake, measured alone. */
+export interface Ingredient {
+  id: IngredientId;
+  name: string;
+  /** Median CPU of this process per operation, µs. */
+  cpuUs: number;
+  /** Median wall time per operation, ms. */
+  wallMs: number;
+}
+
+/**
+ * What the ingredients of a connect handshake cost on their own, each `iterations` times (median, after a
+ * warm-up), so that the per-handshake CPU can be attributed: a DynamoDB command through the AWS SDK document
+ * client, and the same command as a bare HTTP request (the floor any client pays); the code exchange through
+ * simple-oauth2, and as a bare HTTP request; sealing and opening the state (jose JWE); encrypting the token.
+ */
+export async function measureIngredients(world: BenchWorld, lib: BrokerLib, iterations: number): Promise<Ingredient[]> {
+  const { GetCommand, createPkceVerifier, exchangeCode, openState, pkceChallenge, randomToken, sealJson, sealState } = lib;
+  const rt = await installRuntime(world, lib);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const dynamo = new URL(world.services.dynamoEndpoint);
+  const provider = await rt.providers.resolve(OUR_PROVIDER);
+  const redirectUri = `${BENCH_API_URL}/no-auth/provider-token/${OUR_PROVIDER}`;
+  const results: Ingredient[] = [];
+
+  const measure = async (id: IngredientId, name: string, prepare: () => Promise<() => Promise<unknown>>) => {
+    const cpu: number[] = [];
+    const wall: number[] = [];
+    const warmup = Math.min(20, iterations);
+    for (let i = 0; i < warmup + iterations; i++) {
+      const operation = await prepare();
+      const before = process.cpuUsage();
+      const started = performance.now();
+      await operation();
+      const ms = performance.now() - started;
+      const { user, system } = process.cpuUsage(before);
+      if (i < warmup) continue;
+      cpu.push(user + system);
+      wall.push(ms);
+    }
+    results.push({ id, name, cpuUs: median(cpu), wallMs: median(wall) });
+  };
+
+  try {
+    await rt.table.client.send(new GetCommand({ TableName: BENCH_TABLE, Key: { pk: 'bench#missing', sk: 'bench' } }));
+    await measure('dynamodb-sdk', 'DynamoDB GetItem, AWS SDK v3 document client', async () => () => rt.table.client.send(new GetCommand({ TableName: BENCH_TABLE, Key: { pk: `bench#${randomToken(8)}`, sk: 'bench' } })));
+    await measure('dynamodb-bare', 'DynamoDB GetItem, bare node:http request (unsigned)', async () => () => {
+      const body = JSON.stringify({ TableName: BENCH_TABLE, Key: { pk: { S: `bench#${randomToken(8)}` }, sk: { S: 'bench' } } });
+      return postJson(agent, dynamo, '/', body, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.GetItem',
+        // dynalite wants a well-formed Authorization header and a date, not a valid signature.
+        'x-amz-date': '20260101T000000Z',
+        authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
+      });
+    });
+
+    // A fresh authorization code per exchange: the browser's visit to the provider, not measured.
+    const freshCode = async () => {
+      const verifier = createPkceVerifier();
+      const url = new URL(provider.endpoints.authorize);
+      for (const [name, value] of Object.entries({ client_id: world.ourClient.clientId, redirect_uri: redirectUri, response_type: 'code', code_challenge: pkceChallenge(verifier), code_challenge_method: 'S256', state: 'bench' })) {
+        url.searchParams.set(name, value);
+      }
+      const { status, location } = await getRedirect(agent, url);
+      const code = new URL(location ?? 'http://invalid/').searchParams.get('code');
+      if (!code) throw new Error(`provider authorize answered ${status}`);
+      return { code, verifier };
+    };
+    await measure('exchange-simple-oauth2', 'code exchange, simple-oauth2 (as provider-token does)', async () => {
+      const { code, verifier } = await freshCode();
+      return () => exchangeCode(provider, { code, redirectUri, pkceVerifier: verifier }, rt.http, Date.now());
+    });
+    const tokenUrl = new URL(provider.endpoints.token!);
+    const basic = Buffer.from(`${encodeURIComponent(world.ourClient.clientId)}:${encodeURIComponent(world.ourClient.clientSecret)}`).toString('base64');
+    await measure('exchange-bare', 'code exchange, bare node:http request', async () => {
+      const { code, verifier } = await freshCode();
+      const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }).toString();
+      return () => postJson(agent, tokenUrl, tokenUrl.pathname, form, { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}`, accept: 'application/json' });
+    });
+
+    const ctx = () => ({ key: world.keys.state, environment: BENCH_ENVIRONMENT, now: Date.now() });
+    await measure('state-jwe', 'state: seal + open (jose JWE dir/A256GCM)', async () => async () => {
+      const state = await sealState({ flow: 'connect', provider: OUR_PROVIDER, userId: 'bench-user', nonce: randomToken(32), pkceVerifier: createPkceVerifier(), redirectUri }, ctx());
+      await openState(state, OUR_PROVIDER, ctx());
+    });
+    await measure('token-jwe', 'token encryption (jose JWE, before the PutItem)', async () => () =>
+      sealJson(world.keys, 'USER#bench-user|oidc|-', { accessToken: randomToken(32), refreshToken: randomToken(32), expiresAt: Date.now() + 3_600_000, data: { scope: 'openid email profile offline_access' } }),
+    );
+  } finally {
+    agent.destroy();
+  }
+  return results;
+}
+

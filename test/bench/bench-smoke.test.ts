@@ -1,0 +1,132 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANDLER_BUNDLING, handlerEsbuildOptions } from '../../infra/handler-function';
+import type { BenchResults } from '../../bench/report';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const RUN_TIMEOUT_MS = 150_000;
+
+/**
+ * `npm run bench` is not run by CI (it takes minutes); this runs it with `--quick` (tiny N) and checks that it
+ * completes and writes a well-formed results file, so the bench cannot rot unnoticed.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'handshake-bench-'));
+const out = join(dir, 'results.json');
+let run: { code: number; stdout: string; stderr: string; seconds: number };
+
+beforeAll(async () => {
+  const started = performance.now();
+  run = await new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'bench/run.ts', '--quick', '--out', out, '--bundles', join(dir, 'bundles')],
+      { cwd: ROOT, env: { ...process.env, BENCH_QUICK: '' }, timeout: RUN_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, seconds: (performance.now() - started) / 1000 }),
+    );
+  });
+  console.info(`bench --quick: ${run.seconds.toFixed(1)} s`);
+}, RUN_TIMEOUT_MS + 10_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const results = (): BenchResults => JSON.parse(readFileSync(out, 'utf8')) as BenchResults;
+const handlers = readdirSync(join(ROOT, 'functions')).filter((name) => existsSync(join(ROOT, 'functions', name, 'handler.ts')));
+const finite = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
+
+describe('npm run bench -- --quick', () => {
+  it('exits 0 and prints the five tables and the goals', () => {
+    expect(run.code, run.stderr.slice(-3000)).toBe(0);
+    for (const title of ['1. Bundles', '2. Cold init', '3. Server cost per connect handshake', '4. DynamoDB commands per flow', '5. Fan-out', 'Goals of issue 8']) {
+      expect(run.stdout).toContain(title);
+    }
+  });
+
+  it('writes a results file with every handler bundled and Grant beside them', () => {
+    const { schema, quick, machine, bundles } = results();
+    expect(schema).toBe('handshake-bench/1');
+    expect(quick).toBe(true);
+    expect(machine.node).toBe(process.version);
+    expect(machine.cores).toBeGreaterThan(0);
+    expect(bundles.filter((b) => b.kind === 'handler').map((b) => b.name).sort()).toEqual([...handlers].sort());
+    expect(bundles.find((b) => b.name === 'grant')?.kind).toBe('grant');
+    for (const bundle of bundles) {
+      expect(bundle.bytes, bundle.name).toBeGreaterThan(0);
+      expect(bundle.gzipBytes, bundle.name).toBeGreaterThan(0);
+      expect(bundle.gzipBytes, bundle.name).toBeLessThan(bundle.bytes);
+    }
+    expect(bundles.find((b) => b.name === 'provider-token')?.usesDynamoDB).toBe(true);
+    expect(bundles.find((b) => b.name === 'web-pages')?.usesDynamoDB).toBe(false);
+  });
+
+  it('times the cold init of bare node, every handler and Grant', () => {
+    const { coldInit } = results();
+    const names = coldInit.rows.filter((row) => row.flags.length === 0).map((row) => row.name);
+    expect(names).toEqual(expect.arrayContaining(['bare node', 'grant', ...handlers]));
+    expect(coldInit.runs).toBeGreaterThanOrEqual(3);
+    for (const row of coldInit.rows) {
+      expect(finite(row.medianMs) && row.medianMs > 0, row.name).toBe(true);
+      expect(finite(row.overBareMs), row.name).toBe(true);
+    }
+    expect(coldInit.bareMs).toBe(coldInit.rows.find((row) => row.name === 'bare node')!.medianMs);
+  });
+
+  it('measures both brokers per handshake, and the ingredients', () => {
+    const { handshake, ingredients } = results();
+    expect(handshake.handshakes).toBeGreaterThan(0);
+    for (const side of [handshake.ours, handshake.grant]) {
+      expect(side.cpuUs).toBeGreaterThan(0);
+      expect(side.wallMs).toBeGreaterThan(0);
+    }
+    expect(Object.keys(handshake.ours.steps).sort()).toEqual(['provider-auth', 'provider-token']);
+    expect(Object.keys(handshake.grant.steps).sort()).toEqual(['grant-callback', 'grant-connect']);
+    expect(finite(handshake.cpuRatio) && finite(handshake.wallRatio)).toBe(true);
+    expect(ingredients.map((i) => i.id).sort()).toEqual(['dynamodb-bare', 'dynamodb-sdk', 'exchange-bare', 'exchange-simple-oauth2', 'state-jwe', 'token-jwe']);
+    for (const ingredient of ingredients) expect(ingredient.cpuUs, ingredient.id).toBeGreaterThan(0);
+  });
+
+  it('counts the DynamoDB commands of each flow', () => {
+    const rows = results().dynamodbCalls;
+    const flows = rows.map((row) => row.flow);
+    for (const flow of ['provider-auth (connect)', 'provider-token (connect)', 'provider-token (sign-up, new user)', 'check-signup (sign-up, new user)', 'check-signup (sign-up pending)']) {
+      expect(flows).toContain(flow);
+    }
+    for (const row of rows) {
+      expect(row.total, row.flow).toBe(Object.values(row.commands).reduce((a, b) => a + b, 0));
+      expect(row.total, row.flow).toBeGreaterThan(0);
+      expect(row.onDynamoDB, row.flow).toBeLessThanOrEqual(row.total);
+    }
+  });
+
+  it('publishes to 1, 10 and 100 connections, every message received', () => {
+    const { fanOut, targets } = results();
+    expect(fanOut.rows.map((row) => row.connections)).toEqual([1, 10, 100]);
+    for (const row of fanOut.rows) expect(row.publishMs).toBeGreaterThan(0);
+    expect(fanOut.received).toBe(fanOut.delivered);
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) expect(typeof target.met, target.name).toBe('boolean');
+  });
+});
+
+describe('handlerEsbuildOptions', () => {
+  it('is what the CDK stack bundles with: one minified ES module with the require banner, AWS SDK included', () => {
+    const options = handlerEsbuildOptions('check-signup', ROOT, join(dir, 'x'));
+    expect(options).toMatchObject({
+      entryPoints: [join(ROOT, 'functions', 'check-signup', 'handler.ts')],
+      bundle: true,
+      platform: 'node',
+      format: HANDLER_BUNDLING.format,
+      target: HANDLER_BUNDLING.target,
+      minify: true,
+      sourcemap: true,
+      sourcesContent: false,
+      external: [],
+      mainFields: HANDLER_BUNDLING.mainFields,
+      banner: { js: HANDLER_BUNDLING.banner },
+      outfile: join(dir, 'x', 'index.mjs'),
+      tsconfig: join(ROOT, 'tsconfig.json'),
+    });
+  });
+});
