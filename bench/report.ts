@@ -119,7 +119,7 @@ function tables(results: BenchResults): Table[] {
         target = `≤ ${TARGETS.coldInitOverBareMs}`;
         met = mark(row.overBareMs <= TARGETS.coldInitOverBareMs);
       }
-      const label = bundle?.kind === 'split' ? `${row.name}: esbuild splitting, not deployed` : plain ? row.name : `${row.name} ${row.flags.join(' ')} (as deployed)`;
+      const label = bundle?.kind === 'split' ? `${row.name}: esbuild splitting, not deployed` : plain ? row.name : `${row.name} ${row.flags.join(' ')} (not deployed)`;
       return [label, bundle ? kb(bundle.initBytes) : '', ms(row.medianMs), ms(row.overBareMs), row.overGrant === undefined ? '' : `×${row.overGrant.toFixed(2)}`, ms(row.importMs), target, met];
     }),
   };

@@ -58,7 +58,7 @@ const bundles = await phase('bundles', () => bundleAll(resolve(values.bundles!))
 const bundle = (name: string) => bundles.find((b) => b.name === name)!;
 const targets: ColdInitTarget[] = [
   ...bundles.filter((b) => b.kind !== 'lib').map((b) => ({ name: b.name, file: b.file })),
-  // As deployed: the stack sets NODE_OPTIONS=--enable-source-maps on every function.
+  // What NODE_OPTIONS=--enable-source-maps would cost (the stack leaves it off for this reason).
   ...['provider-auth', 'provider-token', 'check-signup'].map((name) => ({ name, file: bundle(name).file, flags: ['--enable-source-maps'] })),
 ];
 progress(`cold init: ${targets.length} bundles and bare node, ${settings.coldRuns} rounds`);

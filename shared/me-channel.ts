@@ -41,9 +41,13 @@ export class MeChannel {
     private readonly logger: Logger,
   ) {}
 
-  async publish(userId: string, update: UserUpdate, requestId?: string): Promise<PublishReport> {
-    const ids = await this.connections.ofUser(userId);
-    const data = Buffer.from(JSON.stringify(meChannelMessage(userId, update, requestId)));
+  /**
+   * `connectionIds`: the user's connections when the caller has just read them (the sign-up callback reads the
+   * user's whole partition anyway), saving the Query.
+   */
+  async publish(userId: string, update: UserUpdate, options: { requestId?: string; connectionIds?: string[] } = {}): Promise<PublishReport> {
+    const ids = options.connectionIds ?? (await this.connections.ofUser(userId));
+    const data = Buffer.from(JSON.stringify(meChannelMessage(userId, update, options.requestId)));
     const report: PublishReport = { delivered: 0, gone: 0, failed: 0 };
     await Promise.all(
       ids.map(async (connectionId) => {

@@ -9,7 +9,9 @@ import type { ProviderToken } from '../providers/token-response';
 import type { Runtime } from '../runtime';
 import { issueSessionToken } from '../sessions';
 import { openState, type OpenedState } from '../state';
+import { liveConnectionIds } from '../stores/connections';
 import { consumeNonce } from '../stores/nonces';
+import type { StoredToken } from '../stores/tokens';
 import { buildMeObject, providerInfoSet, type MeObject } from './me-object';
 import { publishSafely } from './publish';
 
@@ -61,7 +63,7 @@ export async function completeHandshake(rt: Runtime, request: CallbackRequest): 
   try {
     await consumeNonce(rt.table, state.nonce, state.expiresAt);
     const result = await finish(rt, state, query);
-    await publishSafely(rt, result.userId, { $set: providerInfoSet(state.provider, state.host, result.token) }, { provider: state.provider, flow: state.flow });
+    await publishSafely(rt, result.userId, { $set: providerInfoSet(state.provider, state.host, result.token) }, { provider: state.provider, flow: state.flow }, result.connectionIds);
     return { ...result, location: successPageFor(rt.config, state.provider), cookies: [clearCookie] };
   } catch (err) {
     if (err instanceof HandshakeError) throw new CallbackError(err, clearCookie);
@@ -86,7 +88,7 @@ async function finish(rt: Runtime, state: OpenedState, query: Record<string, str
 
   if (state.flow === 'connect') {
     await rt.tokens.put(state.userId!, state.provider, state.host, token);
-    return { flow: state.flow, userId: state.userId!, token, host: state.host };
+    return { flow: state.flow, userId: state.userId!, token, host: state.host, connectionIds: undefined };
   }
   return signUp(rt, state, provider, token);
 }
@@ -103,17 +105,25 @@ async function signUp(rt: Runtime, state: OpenedState, provider: ResolvedProvide
   const stored: ProviderToken = { ...token, data: { ...token.data, userId: identity.subject, ...(identity.username ? { username: identity.username } : {}) } };
   const { user, created } = await rt.users.findOrCreate(state.provider, state.host, identity);
   await rt.tokens.put(user.id, state.provider, state.host, stored);
-  const { items } = await rt.users.partition(user.id);
+  // A user created a moment ago has this one token and no session, so no me-channel connection: nothing to
+  // read back. A returning user's partition gives the other tokens and the connections to publish to.
+  let tokens: StoredToken[] = [{ ...stored, provider: state.provider, ...(state.host ? { host: state.host } : {}) }];
+  let connectionIds: string[] = [];
+  if (!created) {
+    const { items } = await rt.users.partition(user.id);
+    tokens = await rt.tokens.openAll(user.id, items);
+    connectionIds = liveConnectionIds(items, rt.now());
+  }
   const accessToken = await issueSessionToken(user.id, { key: rt.keys.session, environment: rt.config.environment, now: rt.now() });
   const result: SignupResult = {
     accessToken,
-    user: buildMeObject(user, await rt.tokens.openAll(user.id, items)),
+    user: buildMeObject(user, tokens),
     provider: state.provider,
     signupStatus: created ? 'userCreated' : 'signedIn',
   };
   await rt.signups.complete(state.signupTokenHash!, result);
   rt.logger.info('sign-up completed', { provider: state.provider, userId: user.id, signupStatus: result.signupStatus });
-  return { flow: state.flow, userId: user.id, token: stored, host: state.host };
+  return { flow: state.flow, userId: user.id, token: stored, host: state.host, connectionIds };
 }
 
 /**

@@ -31,8 +31,7 @@ export class ConnectionStore {
         ExpressionAttributeValues: { ':pk': keys.userProfile(userId).pk, ':conn': 'CONN#' },
       }),
     );
-    const now = this.table.now();
-    return Items.filter((item) => isLive(item, now)).map((item) => item.connectionId as string);
+    return liveConnectionIds(Items, this.table.now());
   }
 
   /** Forgets a connection by id (on $disconnect); returns its user, if it was known. */
@@ -50,4 +49,9 @@ export class ConnectionStore {
       this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.connection(connectionId) })),
     ]);
   }
+}
+
+/** The live connection ids among items of a user's partition (a Query of it returns them with the rest). */
+export function liveConnectionIds(items: Record<string, unknown>[], now: number): string[] {
+  return items.filter((item) => String(item.sk).startsWith('CONN#') && isLive(item, now)).map((item) => item.connectionId as string);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ProviderIdentity } from '../providers/identity';
 import { keys } from './schema';
 import { isConditionFailure, type Table } from './table';
@@ -21,30 +22,33 @@ export class UserStore {
 
   /**
    * Finds the user behind a provider identity, or creates one. Without transactions the identity item is
-   * claimed first with a conditional write, then the profile is upserted; a crash between the two leaves
-   * an identity whose profile the next sign-in writes, never a user nobody can reach.
+   * claimed first with a conditional write (which, refused, names the existing user), then the profile is
+   * upserted; a crash between the two leaves an identity whose profile the next sign-in writes, never a user
+   * nobody can reach. Of two first sign-ins at once, one claim wins and both end up with its user.
    */
   async findOrCreate(provider: string, host: string | undefined, identity: ProviderIdentity): Promise<{ user: User; created: boolean }> {
     const identityKey = keys.identity(provider, host, identity.subject);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: identityKey, ConsistentRead: true }));
-      if (Item) return { user: await this.upsertProfile(Item.userId as string, identity), created: false };
-      const userId = randomUUID();
-      try {
-        await this.table.client.send(
-          new PutCommand({
-            TableName: this.table.name,
-            Item: { ...identityKey, userId, provider, host, subject: identity.subject },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return { user: await this.upsertProfile(userId, identity), created: true };
-      } catch (err) {
-        // Another callback claimed this identity a moment ago: read it again and sign in as that user.
-        if (!isConditionFailure(err)) throw err;
-      }
+    const userId = randomUUID();
+    try {
+      await this.table.client.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: { ...identityKey, userId, provider, host, subject: identity.subject },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          // A returning person: DynamoDB hands back the existing claim with the refusal, saving a read.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { user: await this.upsertProfile(userId, identity), created: true };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      // dynalite does not return the item with the refusal: read it.
+      const claim = err.Item
+        ? unmarshall(err.Item as never)
+        : (await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: identityKey, ConsistentRead: true }))).Item;
+      if (!claim) throw new Error('identity claim refused but not found');
+      return { user: await this.upsertProfile(claim.userId as string, identity), created: false };
     }
-    throw new Error('identity claim did not settle');
   }
 
   private async upsertProfile(userId: string, identity: ProviderIdentity): Promise<User> {

@@ -90,6 +90,18 @@ describe('me-channel over real WebSockets through the local gateway', () => {
     carol.close();
   });
 
+  it('pushes the new token of a returning user who signs in again to the sockets already open', async () => {
+    const gina = agent('gina');
+    const first = await gina.signUp('demo');
+    const socket = await gina.meChannel();
+    const again = await agent('gina').signUp('demo');
+    expect(again.signupStatus).toBe('signedIn');
+    expect(again.user.id).toBe(first.user.id);
+    const message = await socket.wait((m) => m.message.user.$set?.['providerInfo.demo.accessToken'] === again.connection.accessToken);
+    expect(message.channel).toBe(`user-${first.user.id}`);
+    gina.close();
+  });
+
   it('forgets a connection on $disconnect', async () => {
     const dan = agent('dan');
     const { user } = await dan.signUp('demo');

@@ -31,6 +31,12 @@ describe('sign-up (SSO) flow against a real OpenID provider', () => {
     expect(other.check.json.user.id).not.toBe(first.check.json.user.id);
   });
 
+  it('gives two first sign-ins of the same person at once one user: one created, one signed in', async () => {
+    const [a, b] = await Promise.all([signUp(world, 'twin'), signUp(world, 'twin')]);
+    expect(a.check.json.user.id).toBe(b.check.json.user.id);
+    expect([a.check.json.signupStatus, b.check.json.signupStatus].sort()).toEqual(['signedIn', 'userCreated']);
+  });
+
   it('keeps no sign-up token, session or provider token in the table in the clear', async () => {
     const { signupToken, session, check } = await signUp(world, 'hashed');
     const everything = JSON.stringify(await world.scan());

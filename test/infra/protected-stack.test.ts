@@ -38,7 +38,7 @@ describe('a protected stack (-c env=prod) with a shared auth origin and its own 
 
   it('sends providers back to the auth origin: CALLBACK_BASE_URL and the CallbackUrl output', () => {
     for (const handler of functionsByHandler(stack).keys()) {
-      const variables = stack.json.Resources[functionOf(stack, handler)]!.Properties!.Environment.Variables;
+      const variables = stack.json.Resources[functionOf(stack, handler)]!.Properties!.Environment?.Variables ?? {};
       expect(variables.CALLBACK_BASE_URL).toBe(handler === 'web-pages' ? undefined : 'https://auth.example.com');
     }
     expect(stack.json.Outputs!.CallbackUrl!.Value).toBe('https://auth.example.com/no-auth/provider-token/{provider}');
