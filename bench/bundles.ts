@@ -33,7 +33,7 @@ export interface Bundle {
 }
 
 /** Probe entries: what each dependency alone costs to import. */
-export const PROBES: Record<string, string> = {
+const PROBES: Record<string, string> = {
   'probe:dynamodb-client': 'bench/probes/dynamodb-client.ts',
   'probe:powertools-logger': 'bench/probes/powertools-logger.ts',
   'probe:jose': 'bench/probes/jose.ts',
@@ -43,11 +43,11 @@ export const PROBES: Record<string, string> = {
   'probe:node:http+crypto': 'bench/probes/node-builtins.ts',
 };
 
-/** The handshake's handlers, also bundled with code splitting to measure what lazy chunks would save. */
-export const SPLIT_VARIANTS = ['provider-auth', 'provider-token', 'check-signup'];
+/** The handshake's own handlers: also bundled with code splitting, and timed with source maps on. */
+export const HANDSHAKE_HANDLERS = ['provider-auth', 'provider-token', 'check-signup'];
 
 /** Every handler folder under `functions/` (the CDK stacks deploy each of them). */
-export function handlerNames(): string[] {
+function handlerNames(): string[] {
   const dir = join(PROJECT_ROOT, 'functions');
   return readdirSync(dir)
     .filter((name) => existsSync(join(dir, name, 'handler.ts')))
@@ -55,7 +55,7 @@ export function handlerNames(): string[] {
 }
 
 /** The package a bundled input comes from, grouped the way the attribution reads. */
-export function originOf(input: string): string {
+function originOf(input: string): string {
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
   if (!match) return input.startsWith('bench/') ? 'bench entry' : 'handshake';
   const pkg = match[1]!;
@@ -104,7 +104,7 @@ export async function bundleAll(outDir: string): Promise<Bundle[]> {
     ...handlerNames().map((name) => ({ name, kind: 'handler' as const })),
     { name: 'grant', kind: 'grant', entry: 'bench/grant/handler.ts' },
     ...Object.entries(PROBES).map(([name, entry]) => ({ name, kind: 'probe' as const, entry })),
-    ...SPLIT_VARIANTS.map((name) => ({ name: `${name} (split)`, kind: 'split' as const })),
+    ...HANDSHAKE_HANDLERS.map((name) => ({ name: `${name} (split)`, kind: 'split' as const })),
     { name: 'bench-lib', kind: 'lib', entry: 'bench/lib-entry.ts' },
   ];
   const bundles: Bundle[] = [];

@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { bundleAll } from './bundles';
+import { bundleAll, HANDSHAKE_HANDLERS } from './bundles';
 import { measureColdInit, type ColdInitTarget } from './cold-init';
 import { measureIngredients } from './cost-breakdown';
 import { measureDynamoDBCalls } from './dynamodb-calls';
@@ -59,7 +59,7 @@ const bundle = (name: string) => bundles.find((b) => b.name === name)!;
 const targets: ColdInitTarget[] = [
   ...bundles.filter((b) => b.kind !== 'lib').map((b) => ({ name: b.name, file: b.file })),
   // What NODE_OPTIONS=--enable-source-maps would cost (the stack leaves it off for this reason).
-  ...['provider-auth', 'provider-token', 'check-signup'].map((name) => ({ name, file: bundle(name).file, flags: ['--enable-source-maps'] })),
+  ...HANDSHAKE_HANDLERS.map((name) => ({ name, file: bundle(name).file, flags: ['--enable-source-maps'] })),
 ];
 progress(`cold init: ${targets.length} bundles and bare node, ${settings.coldRuns} rounds`);
 const cold = await phase('coldInit', () => measureColdInit(targets, settings.coldRuns, progress));

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { FastClient } from '../local/fast-provider';
 import { generateKeyRingJson, parseKeyRing, type KeyRing } from '../shared/crypto/keys';
 import type { Runtime } from '../shared/runtime';
+import { LOCAL_AWS } from '../shared/stores/table';
 import { GRANT_PROVIDER } from './grant/handler';
 import type { BrokerLib } from './lib';
 import { startServices, type BenchServices } from './services';
@@ -20,8 +21,6 @@ export const BENCH_API_URL = 'http://127.0.0.1:3999';
 export const BENCH_TABLE = 'handshake-bench';
 /** The catalog row the broker uses: generic OpenID Connect, discovered from the fast provider's issuer. */
 export const OUR_PROVIDER = 'oidc';
-
-const LOCAL_AWS = { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 /** Everything the in-process measurements share: the keys, the two OAuth clients, the services process. */
 export interface BenchWorld {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { providerInfoPath } from '../shared/handshake/me-object';
 import { hostKey, normalizeHost } from '../shared/providers/hosts';
 import { HandshakeClientError } from './errors';
 import { MeChannelListener, type MeChannelMessage } from './me-channel-listener';
@@ -97,7 +98,7 @@ export class HandshakeClient {
     const body = (await response.json().catch(() => ({}))) as Record<string, any>;
     if (response.status !== 200) throw new HandshakeClientError(body.code ?? 'HTTP', body.message ?? `provider-auth-code answered ${response.status}`);
 
-    const base = options.host ? `providerInfo.${provider}.hosts.${hostKey(normalizeHost(options.host))}` : `providerInfo.${provider}`;
+    const base = providerInfoPath(provider, options.host ? normalizeHost(options.host) : undefined);
     const arrived = (message: MeChannelMessage) => typeof message.message.user.$set?.[`${base}.accessToken`] === 'string';
     const since = channel.received.length;
     const url = new URL(`${this.options.apiUrl}/web/provider-auth/${encodeURIComponent(provider)}`);

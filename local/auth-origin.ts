@@ -1,9 +1,6 @@
 import { mkdir } from 'node:fs/promises';
-import { directoryRegistry } from '../shared/routing/registry';
 import { AUTH_ORIGIN_ROUTES } from '../shared/routing/auth-origin-routes';
-import { ACTION_PROXY_TIMEOUT_MS } from '../shared/routing/action-proxy';
-import { setRouterRuntime } from '../shared/routing/router-runtime';
-import { createLogger } from '../shared/log';
+import { routerRuntimeFromEnv, setRouterRuntime } from '../shared/routing/router-runtime';
 import { AUTH_ORIGIN_HANDLERS } from './handlers';
 import { startHttpGateway } from './http-gateway';
 
@@ -13,12 +10,12 @@ import { startHttpGateway } from './http-gateway';
  */
 export async function startAuthOrigin(options: { port?: number; registryDir: string; actionTimeoutMs?: number }) {
   await mkdir(options.registryDir, { recursive: true });
-  setRouterRuntime({
-    registry: directoryRegistry(options.registryDir),
-    fetch: globalThis.fetch,
-    actionTimeoutMs: options.actionTimeoutMs ?? ACTION_PROXY_TIMEOUT_MS,
-    logger: createLogger('handshake-auth-origin'),
-  });
+  setRouterRuntime(
+    await routerRuntimeFromEnv({
+      ENVIRONMENT_REGISTRY_DIR: options.registryDir,
+      ...(options.actionTimeoutMs ? { ACTION_PROXY_TIMEOUT_MS: String(options.actionTimeoutMs) } : {}),
+    }),
+  );
   const gateway = await startHttpGateway({ port: options.port, handlers: AUTH_ORIGIN_HANDLERS, routes: AUTH_ORIGIN_ROUTES });
   return {
     url: gateway.url,

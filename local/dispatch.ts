@@ -6,10 +6,13 @@ export interface DispatchResult {
   status: number;
   headers: Record<string, string>;
   setCookies: string[];
+  /** The body as sent, byte for byte (what a proxy must pass on). */
+  bytes: Buffer;
+  /** `bytes` as UTF-8 text. */
   body: string;
-  /** The body as sent: what a proxy must pass on byte for byte. */
-  bytes?: Buffer;
 }
+
+const textResult = (status: number, body: string): DispatchResult => ({ status, headers: { 'content-type': 'application/json' }, setCookies: [], bytes: Buffer.from(body), body });
 
 /**
  * What API Gateway does for one HTTP API request: match a route, build the payload 2.0 event, invoke the
@@ -31,12 +34,12 @@ export async function dispatchHttp(
       result = await handlers[route.handler]!(event);
     } catch {
       // A handler that throws is a 500 from API Gateway too; ours are written never to.
-      return { status: 500, headers: { 'content-type': 'application/json' }, setCookies: [], body: '{"message":"Internal Server Error"}' };
+      return textResult(500, '{"message":"Internal Server Error"}');
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
     const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
     return { status: result.statusCode ?? 200, headers, setCookies: result.cookies ?? [], body: body.toString('utf8'), bytes: body };
   }
-  return { status: 404, headers: { 'content-type': 'application/json' }, setCookies: [], body: '{"message":"Not Found"}' };
+  return textResult(404, '{"message":"Not Found"}');
 }

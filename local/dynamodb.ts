@@ -3,6 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { PARTITION_KEY, SORT_KEY } from '../shared/stores/schema';
+import { createDocumentClient, LOCAL_AWS } from '../shared/stores/table';
+
+/** A document client for dynalite at `endpoint` (tests, scripts: reading the table behind the broker's back). */
+export const localDocumentClient = (endpoint: string) => createDocumentClient({ endpoint, ...LOCAL_AWS });
 
 export interface LocalDynamo {
   endpoint: string;
@@ -26,7 +30,7 @@ export async function startDynalite(options: { port?: number; path?: string } = 
 
 /** Creates the handshake table (same keys as the CDK stack) if it does not exist yet. */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({ endpoint, ...LOCAL_AWS });
   try {
     await client.send(
       new CreateTableCommand({

@@ -1,7 +1,9 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pkceChallenge } from '../shared/crypto/pkce';
+import { randomToken } from '../shared/crypto/random';
 
 export interface FastClient {
   clientId: string;
@@ -38,8 +40,6 @@ const MAX_BODY_BYTES = 16 * 1024;
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 const SCOPES = ['openid', 'email', 'profile', 'offline_access'];
 
-const random = () => randomBytes(32).toString('base64url');
-const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
 /**
  * An OAuth 2.0 / OpenID Connect provider that answers at once, for load runs: no login page, no consent,
@@ -113,9 +113,9 @@ export async function startFastProvider(options: { port?: number; host?: string;
     if (query.get('code_challenge_method') !== 'S256' || !/^[A-Za-z0-9_-]{43}$/.test(challenge)) return refuse('invalid_request');
 
     if (codes.size > 50_000) sweepExpiredCodes();
-    const code = random();
+    const code = randomToken();
     const hint = query.get('login_hint');
-    const subject = hint && /^[\w.@-]{1,64}$/.test(hint) ? hint : `user-${randomBytes(9).toString('base64url')}`;
+    const subject = hint && /^[\w.@-]{1,64}$/.test(hint) ? hint : `user-${randomToken(9)}`;
     codes.set(code, { clientId: client.clientId, redirectUri, challenge, subject, expiresAt: Date.now() + CODE_LIFETIME_MS });
     stats.authorized++;
     back.searchParams.set('code', code);
@@ -140,7 +140,7 @@ export async function startFastProvider(options: { port?: number; host?: string;
       if (!pending || pending.expiresAt < Date.now() || pending.clientId !== client.clientId) return refuse(400, 'invalid_grant');
       if (form.get('redirect_uri') !== pending.redirectUri) return refuse(400, 'invalid_grant');
       const verifier = form.get('code_verifier') ?? '';
-      if (!VERIFIER.test(verifier) || !sameText(s256(verifier), pending.challenge)) return refuse(400, 'invalid_grant');
+      if (!VERIFIER.test(verifier) || !sameText(pkceChallenge(verifier), pending.challenge)) return refuse(400, 'invalid_grant');
       const issued = issue(client.clientId, pending.subject);
       issuedForCode.set(code, issued.access_token);
       stats.exchanged++;
@@ -158,8 +158,8 @@ export async function startFastProvider(options: { port?: number; host?: string;
   }
 
   function issue(clientId: string, subject: string) {
-    const accessToken = random();
-    const refreshToken = random();
+    const accessToken = randomToken();
+    const refreshToken = randomToken();
     accessTokens.set(accessToken, subject);
     refreshTokens.set(refreshToken, { clientId, subject });
     return { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, refresh_token: refreshToken, scope: SCOPES.join(' ') };

@@ -14,7 +14,7 @@ export async function startHttpGateway(options: { port?: number; host?: string; 
     const result = await dispatchHttp({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) }, options.handlers ?? HTTP_HANDLERS, options.routes);
     const headers: Record<string, string | string[]> = { ...result.headers };
     if (result.setCookies.length) headers['set-cookie'] = result.setCookies;
-    res.writeHead(result.status, headers).end(result.bytes ?? result.body);
+    res.writeHead(result.status, headers).end(result.bytes);
   });
   server.listen(options.port ?? 0, host);
   await once(server, 'listening');

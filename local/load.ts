@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { MeChannelListener, type MeChannelMessage } from '../client/me-channel-listener';
 import { parseKeyRing } from '../shared/crypto/keys';
 import { issueSessionToken } from '../shared/sessions';
-import { createDocumentClient } from '../shared/stores/table';
+import { localDocumentClient } from './dynamodb';
 import { startFastProvider, type FastProvider } from './fast-provider';
 import { LOCAL_TABLE, startLocalStack, type LocalStack } from './stack';
 
@@ -55,9 +55,8 @@ interface Handshake {
   userId: string;
   session: string;
   listener?: MeChannelListener;
-  /** The access token the provider issued for this handshake's code. */
+  /** The access token the provider issued for this handshake's code: set once the handshake completed. */
   token?: string;
-  completed: boolean;
   callbackMs?: number;
   totalMs?: number;
 }
@@ -97,7 +96,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const runId = randomBytes(6).toString('base64url');
     for (let i = 0; i < count; i++) {
       const userId = `load-${runId}-${i}`;
-      runs.push({ userId, session: await issueSessionToken(userId, { key: keys.session, environment, now: Date.now() }), completed: false });
+      runs.push({ userId, session: await issueSessionToken(userId, { key: keys.session, environment, now: Date.now() }) });
     }
 
     const opened = await pool(runs, concurrency, deadline, async (run) => {
@@ -125,12 +124,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
     // Every message was posted before its callback answered; give the sockets time to deliver, bounded.
     const settleUntil = Date.now() + settleMs;
-    while (Date.now() < settleUntil && runs.some((run) => run.completed && matching(run) === 0)) await sleep(25);
+    while (Date.now() < settleUntil && runs.some((run) => run.token !== undefined && matching(run) === 0)) await sleep(25);
     await sleep(Math.min(250, settleMs)); // a duplicate, if any, would arrive right behind the first copy
 
-    const completed = runs.filter((run) => run.completed);
-    const counts = { lost: completed.filter((run) => matching(run) === 0).length, duplicated: completed.filter((run) => matching(run) > 1).length };
-    const stray = runs.reduce((n, run) => n + (run.listener?.received.length ?? 0) - matching(run), 0);
+    const matches = new Map(runs.map((run) => [run, matching(run)]));
+    const completed = runs.filter((run) => run.token !== undefined);
+    const counts = { lost: completed.filter((run) => matches.get(run) === 0).length, duplicated: completed.filter((run) => matches.get(run)! > 1).length };
+    const stray = runs.reduce((n, run) => n + (run.listener?.received.length ?? 0) - matches.get(run)!, 0);
 
     // Hang up, and let every $disconnect finish against a live table before the table goes away (bounded).
     for (const run of runs) run.listener?.close();
@@ -188,7 +188,6 @@ async function handshake(run: Handshake, ctx: { apiUrl: string; fast: FastProvid
 
   run.token = ctx.fast.tokenForCode(providerCode);
   if (!run.token) throw new Reason('callback succeeded without exchanging the code');
-  run.completed = true;
   run.callbackMs = after - before;
   run.totalMs = after - started;
 }
@@ -246,7 +245,7 @@ function withTimeout<T extends { close(): void }>(promise: Promise<T>, ms: numbe
 
 /** Waits (bounded) until the table holds no connection records; answers how many are left. */
 async function drainConnections(stack: LocalStack, withinMs: number): Promise<number> {
-  const db = createDocumentClient({ endpoint: stack.dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const db = localDocumentClient(stack.dynamo.endpoint);
   const count = async () => {
     let total = 0;
     let start: Record<string, unknown> | undefined;
@@ -275,7 +274,7 @@ async function drainConnections(stack: LocalStack, withinMs: number): Promise<nu
 }
 
 /** Nearest-rank percentile of ascending values. */
-export function percentile(sorted: number[], p: number): number {
+function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import grant from 'grant';
 
 /** Where Grant's handler is served and which provider it talks to. */
-export interface GrantBenchOptions {
+interface GrantBenchOptions {
   /** Where this handler is served: the redirect URI is `<origin>/connect/fast/callback`. */
   origin: string;
   /** The OAuth provider's origin (`/authorize`, `/token`). */

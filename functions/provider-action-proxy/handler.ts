@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { asHandshakeError, HandshakeError } from '../../shared/errors';
-import { pathParam } from '../../shared/http/request';
+import { pathParam, rawBody, requestHeaders } from '../../shared/http/request';
 import { jsonResponse } from '../../shared/http/responses';
 import { forwardAction } from '../../shared/routing/action-proxy';
 import { getRouterRuntime } from '../../shared/routing/router-runtime';
@@ -9,10 +9,7 @@ import { getRouterRuntime } from '../../shared/routing/router-runtime';
 export const handler = async (event: APIGatewayProxyEventV2) => {
   try {
     const rt = await getRouterRuntime();
-    const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name] = value;
-    const answer = await forwardAction(rt.registry, { provider: pathParam(event, 'provider'), headers, body }, rt.fetch, rt.actionTimeoutMs);
+    const answer = await forwardAction(rt.registry, { provider: pathParam(event, 'provider'), headers: requestHeaders(event), body: rawBody(event) }, rt.fetch, rt.actionTimeoutMs);
     return { statusCode: answer.status, headers: { ...answer.headers, 'cache-control': 'no-store' }, body: answer.body.toString('base64'), isBase64Encoded: true };
   } catch (err) {
     const failure = asHandshakeError(err);

@@ -3,7 +3,7 @@ import { HandshakeError } from '../errors';
 import { checkBinding, clearBindingCookie } from '../http/binding-cookie';
 import type { ResolvedProvider } from '../providers/directory';
 import { readCallback, redeemGrant } from '../providers/grant';
-import { ProviderHttpError } from '../providers/http';
+import { oauthErrorCode, ProviderHttpError } from '../providers/http';
 import { fetchIdentity } from '../providers/identity';
 import type { ProviderToken } from '../providers/token-response';
 import type { Runtime } from '../runtime';
@@ -131,7 +131,7 @@ async function signUp(rt: Runtime, state: OpenedState, provider: ResolvedProvide
  * provider's error (an OAuth error code, cut short; never its description, which is free text).
  */
 async function refused(rt: Runtime, state: OpenedState, code: HandshakeError['code'], providerError: string): Promise<never> {
-  const error = /^[\w.-]{1,64}$/.test(providerError) ? providerError : 'provider_error';
+  const error = oauthErrorCode(providerError) ?? 'provider_error';
   if (state.flow === 'signup') {
     try {
       await rt.signups.fail(state.signupTokenHash!, state.provider, error);

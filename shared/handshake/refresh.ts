@@ -1,7 +1,7 @@
 import { HandshakeError } from '../errors';
 import type { ResolvedProvider } from '../providers/directory';
 import { ProviderHttpError } from '../providers/http';
-import { refreshAccessToken } from '../providers/refresh-grant';
+import { refreshAccessToken } from '../providers/exchange';
 import type { ProviderToken } from '../providers/token-response';
 import type { Runtime } from '../runtime';
 import { verifySessionToken } from '../sessions';
@@ -54,13 +54,16 @@ export async function refreshProviderToken(rt: Runtime, sessionToken: string | u
 async function refused(rt: Runtime, userId: string, provider: ResolvedProvider, stored: StoredToken, err: ProviderHttpError): Promise<RefreshResult> {
   const { id, reauthErrors = ['invalid_grant'] } = provider.row;
   if (err.providerError && reauthErrors.includes(err.providerError)) {
-    // A concurrent refresh may have rotated the refresh token we used a moment ago: its result stands.
-    const current = await rt.tokens.get(userId, id, provider.host);
-    if (current && current.refreshToken !== stored.refreshToken) return answer(id, provider.host, current);
     const { provider: _p, host: _h, ...token } = stored;
     const marked: ProviderToken = { ...token, data: { ...token.data, needsReauth: true } };
-    await rt.tokens.put(userId, id, provider.host, marked);
-    await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, marked) }, { provider: id, flow: 'refresh' });
+    // Marked only if nothing replaced the token since we read it: a concurrent refresh that rotated the
+    // refresh token we used a moment ago wins, and its result stands.
+    const outcome = await rt.tokens.replace(userId, stored, marked);
+    if (outcome.written) {
+      await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, marked) }, { provider: id, flow: 'refresh' });
+    } else if (outcome.current && outcome.current.refreshToken !== stored.refreshToken) {
+      return answer(id, provider.host, outcome.current);
+    }
     throw new HandshakeError('PRVD-1011', undefined, { provider: id, error: 'invalid_grant', reauth: true });
   }
   // The provider or the way to it failed: trying again later is safe.

@@ -10,9 +10,9 @@ import { htmlResponse, type HttpResult } from './responses';
  * posts the fragment's OAuth fields with the state to the same callback path (same origin, so the binding
  * cookie goes along). The POST is then checked exactly like a code callback.
  */
-export const RELAYED_FIELDS = ['access_token', 'token', 'token_type', 'expires_in', 'scope', 'state', 'error'] as const;
+const RELAYED_FIELDS = ['access_token', 'token', 'token_type', 'expires_in', 'scope', 'state', 'error'] as const;
 
-export const RELAY_SCRIPT = `(function () {
+const RELAY_SCRIPT = `(function () {
   var fragment = new URLSearchParams(location.hash.slice(1));
   var query = new URLSearchParams(location.search);
   history.replaceState(null, '', location.pathname + location.search);
@@ -32,7 +32,7 @@ export const RELAY_SCRIPT = `(function () {
 
 const SCRIPT_HASH = `'sha256-${createHash('sha256').update(RELAY_SCRIPT, 'utf8').digest('base64')}'`;
 
-export const RELAY_CSP = `default-src 'none'; script-src ${SCRIPT_HASH}; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+const RELAY_CSP = `default-src 'none'; script-src ${SCRIPT_HASH}; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 
 const RELAY_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>Completing sign-in</title>
@@ -47,12 +47,7 @@ const RELAY_PAGE = `<!doctype html>
  * providers only: no other provider posts its answer.
  */
 export function fragmentRelay(rt: Runtime, providerId: string, method: string, params: Record<string, string>): HttpResult | undefined {
-  let grant: string | undefined;
-  try {
-    grant = rt.providers.row(providerId).grant;
-  } catch {
-    grant = undefined;
-  }
+  const grant = rt.providers.find(providerId)?.grant;
   if (method === 'POST') {
     if (grant !== 'fragment') throw new HandshakeError('RAPI-1001', 'This provider does not post its answer');
     return undefined;

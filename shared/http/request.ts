@@ -26,9 +26,21 @@ function singleValued(params: URLSearchParams): Record<string, string> {
 export function formParams(event: APIGatewayProxyEventV2): Record<string, string> {
   const contentType = (event.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (contentType !== 'application/x-www-form-urlencoded' || !event.body) throw new HandshakeError('RAPI-1001', 'A form body is required');
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text = rawBody(event).toString('utf8');
   if (text.length > 16_384) throw new HandshakeError('RAPI-1001', 'The form is too large');
   return singleValued(new URLSearchParams(text));
+}
+
+/** The body as the client sent it: bytes, whatever API Gateway did to carry it (base64 or text). */
+export function rawBody(event: APIGatewayProxyEventV2): Buffer {
+  return Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
+/** The request's headers as plain strings (API Gateway gives them lower-cased, repeated ones joined). */
+export function requestHeaders(event: APIGatewayProxyEventV2): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
+  return headers;
 }
 
 export function pathParam(event: APIGatewayProxyEventV2, name: string): string {
@@ -58,7 +70,7 @@ export function bearerToken(event: APIGatewayProxyEventV2): string | undefined {
 /** A JSON object body, or RAPI-1001. */
 export function jsonBody(event: APIGatewayProxyEventV2): Record<string, unknown> {
   if (!event.body) throw new HandshakeError('RAPI-1001', 'A JSON body is required');
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text = rawBody(event).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

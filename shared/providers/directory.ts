@@ -41,8 +41,13 @@ export class ProviderDirectory {
     private readonly catalog: readonly ProviderRow[] = PROVIDER_CATALOG,
   ) {}
 
+  /** The catalog row, or undefined for an unknown provider. */
+  find(providerId: string): ProviderRow | undefined {
+    return findProviderRow(providerId, this.catalog);
+  }
+
   row(providerId: string): ProviderRow {
-    const row = findProviderRow(providerId, this.catalog);
+    const row = this.find(providerId);
     if (!row) throw new HandshakeError('PRVD-1000', undefined, { provider: providerId.slice(0, 64) });
     return row;
   }

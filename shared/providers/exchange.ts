@@ -16,7 +16,7 @@ type TokenClient = InstanceType<(typeof import('simple-oauth2'))['AuthorizationC
  * A simple-oauth2 client bound to one provider's token endpoint, client authentication and body format. The
  * library is loaded on first use only: the other routes never pay for its import.
  */
-export async function tokenClient(provider: ResolvedProvider, http: ProviderHttp): Promise<TokenClient> {
+async function tokenClient(provider: ResolvedProvider, http: ProviderHttp): Promise<TokenClient> {
   if (!provider.endpoints.token) throw new ProviderHttpError(`${provider.row.id} has no token endpoint`);
   const { AuthorizationCode } = await import('simple-oauth2');
   const tokenUrl = new URL(provider.endpoints.token);
@@ -35,14 +35,33 @@ export async function tokenClient(provider: ResolvedProvider, http: ProviderHttp
  * ProviderHttpError carrying the provider's `error` code, never the response body.
  */
 export async function exchangeCode(provider: ResolvedProvider, request: ExchangeRequest, http: ProviderHttp, now: number): Promise<ProviderToken> {
-  const client = await tokenClient(provider, http);
   const params: Record<string, string> = { ...provider.row.tokenParams, code: request.code, redirect_uri: request.redirectUri };
   if (request.pkceVerifier) params.code_verifier = request.pkceVerifier;
+  // simple-oauth2 types its params narrowly; code_verifier and the row's extras pass through to the body.
+  return tokenRequest(provider, http, now, async (client) => (await client.getToken(params as unknown as Parameters<typeof client.getToken>[0])).token);
+}
+
+/**
+ * Refreshes an access token (RFC 6749 §6) with simple-oauth2's AccessToken.refresh, sending the row's
+ * client authentication and extra token parameters. The answer's refresh token is absent when the provider
+ * does not rotate; the caller keeps the old one then. Throws ProviderHttpError with the provider's `error`.
+ *
+ * @example
+ * const fresh = await refreshAccessToken(provider, stored.refreshToken, rt.http, rt.now());
+ */
+export async function refreshAccessToken(provider: ResolvedProvider, refreshToken: string, http: ProviderHttp, now: number): Promise<ProviderToken> {
+  return tokenRequest(provider, http, now, async (client) => {
+    const current = client.createToken({ refresh_token: refreshToken });
+    return (await current.refresh({ ...provider.row.tokenParams } as Parameters<typeof current.refresh>[0])).token;
+  });
+}
+
+/** One call to the token endpoint: its answer parsed into a token, its failures as ProviderHttpError. */
+async function tokenRequest(provider: ResolvedProvider, http: ProviderHttp, now: number, call: (client: TokenClient) => Promise<unknown>): Promise<ProviderToken> {
+  const client = await tokenClient(provider, http);
   let body: Record<string, unknown>;
   try {
-    // simple-oauth2 types its params narrowly; code_verifier and the row's extras pass through to the body.
-    const token = await client.getToken(params as unknown as Parameters<typeof client.getToken>[0]);
-    body = token.token as Record<string, unknown>;
+    body = { ...(await call(client)) as Record<string, unknown> };
   } catch (err) {
     throw toProviderError(err, provider.row.id);
   }
@@ -59,13 +78,13 @@ export function parsedOrRefused(provider: ResolvedProvider, body: Record<string,
   return parsed;
 }
 
-export function errorField(body: unknown): string | undefined {
+function errorField(body: unknown): string | undefined {
   const error = (body as { error?: unknown } | null)?.error;
   return typeof error === 'string' ? error.slice(0, 64) : undefined;
 }
 
 /** simple-oauth2 (Boom) errors as ProviderHttpError: the status and the provider's `error`, nothing else. */
-export function toProviderError(err: unknown, providerId: string): ProviderHttpError {
+function toProviderError(err: unknown, providerId: string): ProviderHttpError {
   const boom = err as { isBoom?: boolean; output?: { statusCode?: number }; data?: { payload?: unknown }; message?: string };
   if (boom?.isBoom) {
     const status = boom.output?.statusCode;

@@ -21,27 +21,12 @@ export class ProviderHttpError extends Error {
   }
 }
 
-/** GET a JSON document from a provider, with the bound applied. Throws ProviderHttpError, never the body. */
-export async function getJson(http: ProviderHttp, url: string, headers: Record<string, string> = {}): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await http.fetch(url, {
-      headers: { accept: 'application/json', 'user-agent': 'handshake-oauth-broker', ...headers },
-      signal: AbortSignal.timeout(http.timeoutMs),
-      redirect: 'error',
-    });
-  } catch (err) {
-    throw new ProviderHttpError(`request to ${new URL(url).host} failed: ${(err as Error).name}`);
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new ProviderHttpError(`${new URL(url).host} answered ${response.status}`, response.status);
-  }
-  try {
-    return await response.json();
-  } catch {
-    throw new ProviderHttpError(`${new URL(url).host} answered invalid JSON`, response.status);
-  }
+/**
+ * A provider's OAuth error code (`invalid_grant`, `access_denied`, ...) if the value looks like one, else
+ * undefined: the code is shown to agents and logged, a provider's free text is neither.
+ */
+export function oauthErrorCode(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[\w.-]{1,64}$/.test(value) ? value : undefined;
 }
 
 export interface ProviderRequest {
@@ -52,7 +37,6 @@ export interface ProviderRequest {
 
 export interface ProviderAnswer {
   status: number;
-  contentType: string;
   text: string;
 }
 
@@ -71,7 +55,22 @@ export async function sendToProvider(http: ProviderHttp, url: string, request: P
     throw new ProviderHttpError(`request to ${new URL(url).host} failed: ${(err as Error).name}`);
   }
   const text = await response.text().catch(() => '');
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text };
+  return { status: response.status, text };
+}
+
+/** A 2xx answer's JSON; anything else a ProviderHttpError naming `what` (the host, or the provider's call), never the body. */
+export function jsonOf(what: string, answer: ProviderAnswer): unknown {
+  if (answer.status < 200 || answer.status >= 300) throw new ProviderHttpError(`${what} answered ${answer.status}`, answer.status);
+  try {
+    return JSON.parse(answer.text);
+  } catch {
+    throw new ProviderHttpError(`${what} answered invalid JSON`, answer.status);
+  }
+}
+
+/** GET a JSON document from a provider, with the bound applied. Throws ProviderHttpError, never the body. */
+export async function getJson(http: ProviderHttp, url: string, headers: Record<string, string> = {}): Promise<unknown> {
+  return jsonOf(new URL(url).host, await sendToProvider(http, url, { headers: { accept: 'application/json', ...headers } }));
 }
 
 /** POST a JSON body (GraphQL and the like) and read a JSON answer. Throws ProviderHttpError, never the body. */
@@ -81,10 +80,5 @@ export async function postJson(http: ProviderHttp, url: string, body: unknown, h
     headers: { accept: 'application/json', 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
-  if (answer.status < 200 || answer.status >= 300) throw new ProviderHttpError(`${new URL(url).host} answered ${answer.status}`, answer.status);
-  try {
-    return JSON.parse(answer.text);
-  } catch {
-    throw new ProviderHttpError(`${new URL(url).host} answered invalid JSON`, answer.status);
-  }
+  return jsonOf(new URL(url).host, answer);
 }

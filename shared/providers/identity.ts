@@ -1,6 +1,6 @@
 import type { IdentitySource } from './catalog';
 import type { ResolvedProvider } from './directory';
-import { getJson, postJson, ProviderHttpError, type ProviderHttp } from './http';
+import { getJson, jsonOf, postJson, ProviderHttpError, type ProviderHttp } from './http';
 import { sendSigned } from './oauth1';
 
 /** Who signed in, as the provider says. `subject` is the provider's stable user id. */
@@ -42,8 +42,10 @@ const READERS: Record<IdentitySource, Reader> = {
   // may be hidden, so the primary verified address comes from /user/emails.
   async github(provider, accessToken, http) {
     const headers = { ...bearer(accessToken), accept: 'application/vnd.github+json' };
-    const user = (await getJson(http, `${api(provider)}/user`, headers)) as Json;
-    const emails = (await getJson(http, `${api(provider)}/user/emails`, headers).catch(() => [])) as Json[];
+    const [user, emails] = (await Promise.all([
+      getJson(http, `${api(provider)}/user`, headers),
+      getJson(http, `${api(provider)}/user/emails`, headers).catch(() => []),
+    ])) as [Json, Json[]];
     const primary = Array.isArray(emails) ? emails.find((e) => e.primary === true && e.verified === true) : undefined;
     return { subject: id(user.id), email: text(primary?.email), username: text(user.login), name: text(user.name) };
   },
@@ -56,8 +58,10 @@ const READERS: Record<IdentitySource, Reader> = {
 
   // https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/#api-user-get and #api-user-emails-get
   async bitbucket(provider, accessToken, http) {
-    const user = (await getJson(http, `${api(provider)}/user`, bearer(accessToken))) as Json;
-    const emails = (await getJson(http, `${api(provider)}/user/emails`, bearer(accessToken)).catch(() => ({}))) as Json;
+    const [user, emails] = (await Promise.all([
+      getJson(http, `${api(provider)}/user`, bearer(accessToken)),
+      getJson(http, `${api(provider)}/user/emails`, bearer(accessToken)).catch(() => ({})),
+    ])) as [Json, Json];
     const values = Array.isArray(emails.values) ? (emails.values as Json[]) : [];
     const primary = values.find((e) => e.is_primary === true && e.is_confirmed === true);
     return { subject: id(user.uuid), email: text(primary?.email), username: text(user.username) ?? text(user.nickname), name: text(user.display_name) };
@@ -123,12 +127,7 @@ const READERS: Record<IdentitySource, Reader> = {
   async jiraserver(provider, accessToken, http, now) {
     const answer = await sendSigned(provider, { method: 'GET', url: `${api(provider)}/myself`, token: accessToken, accept: 'application/json' }, http, now);
     if (answer.status !== 200) throw new ProviderHttpError(`${provider.row.id} /myself answered ${answer.status}`, answer.status);
-    let me: Json;
-    try {
-      me = JSON.parse(answer.text) as Json;
-    } catch {
-      throw new ProviderHttpError(`${provider.row.id} /myself answered invalid JSON`, answer.status);
-    }
+    const me = jsonOf(`${provider.row.id} /myself`, answer) as Json;
     return { subject: id(me.key) || id(me.name), email: text(me.emailAddress), username: text(me.name), name: text(me.displayName) };
   },
 };

@@ -1,7 +1,7 @@
 import { createHmac, createSign } from 'node:crypto';
 import { randomToken } from '../crypto/random';
 import type { ResolvedProvider } from './directory';
-import { ProviderHttpError, sendToProvider, type ProviderAnswer, type ProviderHttp } from './http';
+import { oauthErrorCode, ProviderHttpError, sendToProvider, type ProviderAnswer, type ProviderHttp } from './http';
 import type { ProviderToken } from './token-response';
 
 /**
@@ -86,7 +86,7 @@ function formAnswer(provider: ResolvedProvider, step: string, answer: ProviderAn
   const fields = new URLSearchParams(answer.text);
   if (answer.status !== 200) {
     const problem = fields.get('oauth_problem');
-    throw new ProviderHttpError(`${provider.row.id} ${step} answered ${answer.status}`, answer.status, problem && /^[\w.-]{1,64}$/.test(problem) ? problem : undefined);
+    throw new ProviderHttpError(`${provider.row.id} ${step} answered ${answer.status}`, answer.status, oauthErrorCode(problem));
   }
   return fields;
 }

@@ -1,5 +1,5 @@
 import type { ResolvedProvider } from './directory';
-import { ProviderHttpError, sendToProvider, type ProviderHttp } from './http';
+import { oauthErrorCode, ProviderHttpError, sendToProvider, type ProviderHttp } from './http';
 import type { ProviderToken } from './token-response';
 
 /**
@@ -55,7 +55,7 @@ const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, 
 function oauthError(text: string): string | undefined {
   try {
     const error = (JSON.parse(text) as { error?: unknown }).error;
-    return typeof error === 'string' && /^[\w.-]{1,64}$/.test(error) ? error : undefined;
+    return oauthErrorCode(error);
   } catch {
     return undefined;
   }

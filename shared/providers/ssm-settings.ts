@@ -13,19 +13,25 @@ const MAX_AGE_SECONDS = 300;
  * new SsmSettings('/handshake/providers', new SSMProvider({ clientConfig: { region: 'eu-west-1' } }))
  */
 export class SsmSettings implements SettingsSource {
+  /** The read under way: Powertools caches answers, not requests, so concurrent gets would each go to SSM. */
+  private pending?: Promise<Record<string, ProviderSettings | undefined>>;
+
   constructor(
     private readonly path: string,
     private readonly ssm: SSMProvider = new SSMProvider(),
   ) {}
 
   async get(providerId: string): Promise<ProviderSettings | undefined> {
-    const all = (await this.ssm.getMultiple(this.path, {
-      decrypt: true,
-      recursive: false,
-      maxAge: MAX_AGE_SECONDS,
-      transform: 'json',
-      throwOnTransformError: false,
-    })) as Record<string, ProviderSettings | undefined>;
+    this.pending ??= (
+      this.ssm.getMultiple(this.path, {
+        decrypt: true,
+        recursive: false,
+        maxAge: MAX_AGE_SECONDS,
+        transform: 'json',
+        throwOnTransformError: false,
+      }) as Promise<Record<string, ProviderSettings | undefined>>
+    ).finally(() => (this.pending = undefined));
+    const all = await this.pending;
     return Object.hasOwn(all, providerId) ? all[providerId] : undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { HandshakeError } from '../errors';
+import { valueAt } from '../providers/token-response';
 import { stateEnvironment } from '../state';
 import { ACTION_ROUTES, type ActionRoute } from './action-routes';
 import type { EnvironmentRegistry } from './registry';
@@ -30,8 +31,7 @@ export function actionEnvironment(route: ActionRoute, body: Buffer): string | un
     return undefined;
   }
   for (const field of route.environmentFields) {
-    let value: unknown = payload;
-    for (const segment of field.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
+    const value = valueAt(payload, field);
     const environment = typeof value === 'string' ? stateEnvironment(value) : undefined;
     if (environment) return environment;
   }

@@ -34,12 +34,10 @@ export class ConnectionStore {
     return liveConnectionIds(Items, this.table.now());
   }
 
-  /** Forgets a connection by id (on $disconnect); returns its user, if it was known. */
-  async remove(connectionId: string): Promise<string | undefined> {
+  /** Forgets a connection by id (on $disconnect); its user's item is found through the deleted one. */
+  async remove(connectionId: string): Promise<void> {
     const { Attributes } = await this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.connection(connectionId), ReturnValues: 'ALL_OLD' }));
-    const userId = Attributes?.userId as string | undefined;
-    if (userId) await this.forget(userId, connectionId);
-    return userId;
+    if (Attributes?.userId) await this.forget(Attributes.userId as string, connectionId);
   }
 
   /** Forgets a connection that publishing found gone (410). */

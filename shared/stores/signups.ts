@@ -1,9 +1,8 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyRing } from '../crypto/keys';
 import { openJson, sealJson } from '../crypto/sealed-json';
 import { keys } from './schema';
-import { epochSeconds, isConditionFailure, isLive, type Table } from './table';
+import { blockingItem, epochSeconds, isConditionFailure, isLive, type Table } from './table';
 
 /** A sign-up record lives 10 minutes (SPEC). */
 export const SIGNUP_LIFETIME_SECONDS = 600;
@@ -77,14 +76,14 @@ export class SignupStore {
           ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
           ExpressionAttributeValues: { ':pending': 'pending', ':now': epochSeconds(now) },
           ReturnValues: 'ALL_OLD',
-          // DynamoDB returns the blocking item with the failure, saving a read; dynalite does not, hence the GetItem below.
+          // DynamoDB returns the blocking item with the failure, saving a read (see blockingItem).
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       item = Attributes;
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
-      const blocking = err.Item ? unmarshall(err.Item as never) : (await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: keys.signup(hash), ConsistentRead: true }))).Item;
+      const blocking = await blockingItem(this.table, err, keys.signup(hash));
       if (!blocking) return { status: 'pending' };
       return isLive(blocking, now) ? { status: 'pending' } : { status: 'expired' };
     }

@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TTL_ATTRIBUTE } from './schema';
 
 /** The table every store writes to, with the clock used to set and honour `ttl`. */
@@ -9,6 +10,9 @@ export interface Table {
   /** Milliseconds since the epoch. */
   now: () => number;
 }
+
+/** Region and credentials for a local endpoint (dynalite, the local gateway), which checks neither. */
+export const LOCAL_AWS = { region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 /** A document client; `endpoint` points it at dynalite locally. */
 export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
@@ -28,4 +32,14 @@ export function isLive(item: Record<string, unknown> | undefined, now: number): 
 
 export function isConditionFailure(err: unknown): err is Error & { Item?: Record<string, unknown> } {
   return (err as Error | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * The item that made a conditional write fail. DynamoDB returns it with the refusal when the write asked for
+ * `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`; dynalite does not, so it is read then.
+ */
+export async function blockingItem(table: Table, err: Error & { Item?: Record<string, unknown> }, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+  if (err.Item) return unmarshall(err.Item as never);
+  const { Item } = await table.client.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true }));
+  return Item;
 }

@@ -1,9 +1,9 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyRing } from '../crypto/keys';
 import { openJson, sealJson } from '../crypto/sealed-json';
 import type { ProviderToken } from '../providers/token-response';
 import { keys } from './schema';
-import type { Table } from './table';
+import { blockingItem, isConditionFailure, type Table } from './table';
 
 export interface StoredToken extends ProviderToken {
   provider: string;
@@ -17,6 +17,9 @@ const context = (userId: string, provider: string, host?: string) => {
 
 /** Provider tokens, encrypted with the key ring before they are written; one item per user, provider, host. */
 export class TokenStore {
+  /** The item (its ciphertext, unique per write) each token handed out was read from, for `replace`. */
+  private readonly readFrom = new WeakMap<StoredToken, string>();
+
   constructor(
     private readonly table: Table,
     private readonly ring: KeyRing,
@@ -39,6 +42,32 @@ export class TokenStore {
     return Item ? this.open(userId, Item) : undefined;
   }
 
+  /**
+   * Writes `next` only if the item still is the one `seen` was read from (one conditional write). Otherwise
+   * nothing is written and `current` is what replaced it (undefined if it was deleted meanwhile).
+   */
+  async replace(userId: string, seen: StoredToken, next: ProviderToken): Promise<{ written: true } | { written: false; current?: StoredToken }> {
+    const { provider, host } = seen;
+    const key = keys.providerToken(userId, provider, host);
+    const sealed = await sealJson(this.ring, context(userId, provider, host), next);
+    try {
+      await this.table.client.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: { ...key, provider, host, sealed, updatedAt: this.table.now() },
+          ConditionExpression: 'sealed = :seen',
+          ExpressionAttributeValues: { ':seen': this.readFrom.get(seen) ?? '' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { written: true };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const item = await blockingItem(this.table, err, key);
+      return { written: false, ...(item ? { current: await this.open(userId, item) } : {}) };
+    }
+  }
+
   /** Forgets a user's token for a provider (and host); absent tokens are fine. */
   async delete(userId: string, provider: string, host?: string): Promise<void> {
     await this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.providerToken(userId, provider, host) }));
@@ -50,22 +79,12 @@ export class TokenStore {
     return Promise.all(tokens.map((item) => this.open(userId, item)));
   }
 
-  async list(userId: string): Promise<StoredToken[]> {
-    const { Items = [] } = await this.table.client.send(
-      new QueryCommand({
-        TableName: this.table.name,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :token)',
-        ExpressionAttributeValues: { ':pk': keys.userProfile(userId).pk, ':token': 'TOKEN#' },
-        ConsistentRead: true,
-      }),
-    );
-    return this.openAll(userId, Items);
-  }
-
   private async open(userId: string, item: Record<string, unknown>): Promise<StoredToken> {
     const provider = item.provider as string;
     const host = item.host as string | undefined;
     const token = await openJson<ProviderToken>(this.ring, context(userId, provider, host), item.sealed as string);
-    return { ...token, provider, ...(host ? { host } : {}) };
+    const stored: StoredToken = { ...token, provider, ...(host ? { host } : {}) };
+    this.readFrom.set(stored, item.sealed as string);
+    return stored;
   }
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProviderIdentity } from '../providers/identity';
 import { keys } from './schema';
-import { isConditionFailure, type Table } from './table';
+import { blockingItem, isConditionFailure, type Table } from './table';
 
 export interface User {
   id: string;
@@ -42,10 +41,7 @@ export class UserStore {
       return { user: await this.upsertProfile(userId, identity), created: true };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
-      // dynalite does not return the item with the refusal: read it.
-      const claim = err.Item
-        ? unmarshall(err.Item as never)
-        : (await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: identityKey, ConsistentRead: true }))).Item;
+      const claim = await blockingItem(this.table, err, identityKey);
       if (!claim) throw new Error('identity claim refused but not found');
       return { user: await this.upsertProfile(claim.userId as string, identity), created: false };
     }
@@ -69,11 +65,6 @@ export class UserStore {
       }),
     );
     return toUser(Attributes!);
-  }
-
-  async get(userId: string): Promise<User | undefined> {
-    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: keys.userProfile(userId), ConsistentRead: true }));
-    return Item ? toUser(Item) : undefined;
   }
 
   /** The profile and token items of a user in one Query (its whole partition). */

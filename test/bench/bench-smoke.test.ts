@@ -93,11 +93,11 @@ describe('npm run bench -- --quick', () => {
     for (const flow of ['provider-auth (connect)', 'provider-token (connect)', 'provider-token (sign-up, new user)', 'check-signup (sign-up, new user)', 'check-signup (sign-up pending)']) {
       expect(flows).toContain(flow);
     }
-    for (const row of rows) {
-      expect(row.total, row.flow).toBe(Object.values(row.commands).reduce((a, b) => a + b, 0));
-      expect(row.total, row.flow).toBeGreaterThan(0);
-      expect(row.onDynamoDB, row.flow).toBeLessThanOrEqual(row.total);
-    }
+    for (const row of rows) expect(row.total, row.flow).toBeGreaterThan(0);
+    // The pending poll's GetItem is dynalite's only (it omits the item a refused delete returns): not counted for DynamoDB.
+    const pending = rows.find((row) => row.flow === 'check-signup (sign-up pending)')!;
+    expect(pending.commands).toMatchObject({ GetItemCommand: 1 });
+    expect(pending.onDynamoDB).toBe(pending.total - 1);
   });
 
   it('publishes to 1, 10 and 100 connections, every message received', () => {
@@ -105,8 +105,9 @@ describe('npm run bench -- --quick', () => {
     expect(fanOut.rows.map((row) => row.connections)).toEqual([1, 10, 100]);
     for (const row of fanOut.rows) expect(row.publishMs).toBeGreaterThan(0);
     expect(fanOut.received).toBe(fanOut.delivered);
-    expect(targets.length).toBeGreaterThan(0);
-    for (const target of targets) expect(typeof target.met, target.name).toBe('boolean');
+    expect(targets.map((target) => target.name)).toEqual(
+      expect.arrayContaining(['cold init provider-auth', 'CPU per connect handshake', 'DynamoDB calls provider-token (connect)', 'DynamoDB calls check-signup (sign-up pending)', 'fan-out 100:1']),
+    );
   });
 });
 

@@ -5,14 +5,14 @@ import { MeChannelListener } from '../../client/me-channel-listener';
 import { authorizeAtProvider, Browser } from '../../local/scripted-browser';
 import { LOCAL_TABLE, startLocalStack, type LocalStack } from '../../local/stack';
 import { setRuntime } from '../../shared/runtime';
-import { createDocumentClient } from '../../shared/stores/table';
+import { localDocumentClient } from '../../local/dynamodb';
 
 let stack: LocalStack;
-let db: ReturnType<typeof createDocumentClient>;
+let db: ReturnType<typeof localDocumentClient>;
 
 beforeAll(async () => {
   stack = await startLocalStack({ httpPort: 0, wsPort: 0, demoPort: 0 });
-  db = createDocumentClient({ endpoint: stack.dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  db = localDocumentClient(stack.dynamo.endpoint);
 });
 afterAll(async () => {
   db.destroy();

@@ -12,7 +12,7 @@ import { startAuthOrigin } from '../../local/auth-origin';
 import { startDemoProvider, type DemoProvider } from '../../local/demo-provider';
 import { authorizeAtProvider, Browser } from '../../local/scripted-browser';
 import { register } from '../../local/stack';
-import { createDocumentClient } from '../../shared/stores/table';
+import { localDocumentClient } from '../../local/dynamodb';
 import { spawnEnvironment, type ReadyEnvironment } from '../support/processes';
 
 const SLACK_SIGNING_SECRET = 'slack-signing-secret-for-tests';
@@ -75,7 +75,7 @@ function agentOn(env: ReadyEnvironment, login: string) {
 }
 
 async function tokensIn(env: ReadyEnvironment) {
-  const db = createDocumentClient({ endpoint: env.dynamodb, region: 'local', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  const db = localDocumentClient(env.dynamodb);
   try {
     const { Items = [] } = await db.send(new ScanCommand({ TableName: env.table }));
     return Items.filter((item) => String(item.sk).startsWith('TOKEN#')).map((item) => `${item.pk}|${item.sk}`);

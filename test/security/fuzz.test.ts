@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { createWorld, type World } from '../support/world';
-import { signUp } from '../support/flows';
+import { locationOf, runBrowser, signUp } from '../support/flows';
 import { dispatchHttp } from '../../local/dispatch';
 import { API_ROUTES } from '../../shared/http/api-routes';
 import { ERROR_CODES } from '../../shared/errors';
@@ -20,6 +20,13 @@ beforeAll(async () => {
   validState = new URL(signup.run.callbackUrl).searchParams.get('state')!;
 });
 afterAll(() => world.close());
+
+/** A sign-up the browser completed and the agent has not polled for yet. */
+async function signUpWithoutCollecting() {
+  const signupToken = randomUUID();
+  const { callback } = await runBrowser(world, `/web/provider-auth/oidc?signupToken=${signupToken}`, 'fuzz-pending');
+  return { signupToken, run: callback };
+}
 
 const nasty = fc.oneof(
   fc.string({ maxLength: 40 }),
@@ -114,7 +121,9 @@ describe(`fuzzing every route (${API_ROUTES.length} routes × ${RUNS_PER_ROUTE} 
   }
 
   it('a fuzzed check-signup never hands out a sign-up it was not given the token of', async () => {
-    const signupToken = randomUUID();
+    // A finished sign-up waits to be collected while the guesses come in: none may take it.
+    const { signupToken, run } = await signUpWithoutCollecting();
+    expect(locationOf(run).pathname).toBe('/web/auth-complete/oidc');
     await fc.assert(
       fc.asyncProperty(fc.uuid(), async (guess) => {
         fc.pre(guess !== signupToken);
@@ -123,5 +132,6 @@ describe(`fuzzing every route (${API_ROUTES.length} routes × ${RUNS_PER_ROUTE} 
       }),
       { numRuns: 200, seed: 1 },
     );
+    expect((await world.call('PUT', '/no-auth/check-signup', { body: { token: signupToken } })).status).toBe(200);
   });
 });

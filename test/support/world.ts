@@ -2,9 +2,8 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { generateKeyRingJson, parseKeyRing } from '../../shared/crypto/keys';
 import { createRuntime, setRuntime, type Runtime } from '../../shared/runtime';
 import type { ProvidersSettings } from '../../shared/providers/settings';
-import { createDocumentClient } from '../../shared/stores/table';
 import { startDemoProvider, type DemoProvider } from '../../local/demo-provider';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../local/dynamodb';
+import { ensureTable, localDocumentClient, startDynalite, type LocalDynamo } from '../../local/dynamodb';
 import { dispatchHttp } from '../../local/dispatch';
 import { Browser, type BrowserResponse } from '../../local/scripted-browser';
 import { startDynamoFaultProxy } from './dynamo-fault-proxy';
@@ -43,7 +42,7 @@ export async function createWorld(
     clients: [{ clientId: 'handshake-test', clientSecret: CLIENT_SECRET, redirectUris: [`${callback}/oidc`, `${callback}/demo`] }],
   });
   const clock = { offsetMs: 0 };
-  const client = createDocumentClient({ endpoint: dynamoProxy?.endpoint ?? dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = localDocumentClient(dynamoProxy?.endpoint ?? dynamo.endpoint);
   const settings = options.settings?.(provider.issuer) ?? { oidc: { issuer: provider.issuer, clientId: 'handshake-test', clientSecret: CLIENT_SECRET } };
   const { StaticSettings } = await import('../../shared/providers/settings');
   const rt = await createRuntime({
@@ -63,7 +62,7 @@ export async function createWorld(
   };
 
   // Scans go around the proxy: the test must see the table even while the broker cannot.
-  const direct = dynamoProxy ? createDocumentClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) : client;
+  const direct = dynamoProxy ? localDocumentClient(dynamo.endpoint) : client;
 
   return {
     rt,

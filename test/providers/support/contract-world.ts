@@ -5,9 +5,8 @@ import { ProviderDirectory } from '../../../shared/providers/directory';
 import { StaticSettings, type ProvidersSettings } from '../../../shared/providers/settings';
 import { createRuntime, setRuntime, type Runtime } from '../../../shared/runtime';
 import { issueSessionToken } from '../../../shared/sessions';
-import { createDocumentClient } from '../../../shared/stores/table';
 import { dispatchHttp } from '../../../local/dispatch';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../../local/dynamodb';
+import { ensureTable, localDocumentClient, startDynalite, type LocalDynamo } from '../../../local/dynamodb';
 import { Browser, type BrowserResponse } from '../../../local/scripted-browser';
 import { startFakeProvider, type FakeProvider } from './fake-provider';
 
@@ -56,7 +55,7 @@ export async function createContractWorld(settings: (origin: string) => Provider
   const tableName = 'handshake-contracts';
   await ensureTable(dynamo.endpoint, tableName);
   const fake = await startFakeProvider();
-  const client = createDocumentClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = localDocumentClient(dynamo.endpoint);
   const http = { fetch: globalThis.fetch, timeoutMs: 5_000 };
   const staticSettings = new StaticSettings(settings(fake.origin));
   const rt = await createRuntime({
