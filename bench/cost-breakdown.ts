@@ -5,7 +5,7 @@ import { median } from './cold-init';
 import type { BrokerLib } from './lib';
 import { BENCH_API_URL, BENCH_ENVIRONMENT, BENCH_TABLE, installRuntime, OUR_PROVIDER, type BenchWorld } from './setup';
 
-export type IngredientId = 'dynamodb-sdk' | 'dynamodb-bare' | 'exchange-simple-oauth2' | 'exchange-bare' | 'state-jwe' | 'token-jwe';
+export type IngredientId = 'dynamodb-sdk' | 'dynamodb-bare' | 'exchange-simple-oauth2' | 'exchange-bare' | 'identity-userinfo' | 'state-jwe' | 'sealed-json' | 'session-jwt';
 
 /** One ingredient of a connect handshake, measured alone. */
 export interface Ingredient {
@@ -15,16 +15,32 @@ export interface Ingredient {
   cpuUs: number;
   /** Median wall time per operation, ms. */
   wallMs: number;
+  /**
+   * How many times one connect handshake (loopback: start, visit, callback, claim) does it, for the attribution;
+   * absent for the DynamoDB rows (the handshake's commands are metered) and the bare-HTTP floors.
+   */
+  perHandshake?: number;
 }
+
+/**
+ * A connect handshake seals four values with jose's JWE dir/A256GCM besides its state: the result kept on the
+ * handshake at the callback, the success page's summary, the token stored at the claim and the claim's answer;
+ * it opens one (the result, at the claim). Counted as four seals of the measured size (the summary is a JWT of
+ * about the same size); the open is left in "the rest".
+ */
+const SEALS_PER_HANDSHAKE = 4;
+/** The session token is verified twice: at the start and at the claim (jose HS256). */
+const SESSION_CHECKS_PER_HANDSHAKE = 2;
 
 /**
  * What the ingredients of a connect handshake cost on their own, each `iterations` times (median, after a
  * warm-up), so that the per-handshake CPU can be attributed: a DynamoDB command through the AWS SDK document
  * client, and the same command as a bare HTTP request (the floor any client pays); the code exchange through
- * simple-oauth2, and as a bare HTTP request; sealing and opening the state (jose JWE); encrypting the token.
+ * simple-oauth2, and as a bare HTTP request; the identity read the callback makes for both flows (OpenID
+ * userinfo); sealing and opening the state (jose JWE); sealing a value for storage; verifying a session token.
  */
 export async function measureIngredients(world: BenchWorld, lib: BrokerLib, iterations: number): Promise<Ingredient[]> {
-  const { GetCommand, createPkceVerifier, exchangeCode, openState, pkceChallenge, randomToken, sealJson, sealState } = lib;
+  const { GetCommand, createPkceVerifier, exchangeCode, fetchIdentity, openState, pkceChallenge, randomToken, sealJson, sealState } = lib;
   const rt = await installRuntime(world, lib);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const dynamo = new URL(world.services.dynamoEndpoint);
@@ -32,7 +48,7 @@ export async function measureIngredients(world: BenchWorld, lib: BrokerLib, iter
   const redirectUri = `${BENCH_API_URL}/no-auth/provider-token/${OUR_PROVIDER}`;
   const results: Ingredient[] = [];
 
-  const measure = async (id: IngredientId, name: string, prepare: () => Promise<() => Promise<unknown>>) => {
+  const measure = async (id: IngredientId, name: string, prepare: () => Promise<() => Promise<unknown>>, perHandshake?: number) => {
     const cpu: number[] = [];
     const wall: number[] = [];
     const warmup = Math.min(20, iterations);
@@ -47,7 +63,7 @@ export async function measureIngredients(world: BenchWorld, lib: BrokerLib, iter
       cpu.push(user + system);
       wall.push(ms);
     }
-    results.push({ id, name, cpuUs: median(cpu), wallMs: median(wall) });
+    results.push({ id, name, cpuUs: median(cpu), wallMs: median(wall), ...(perHandshake !== undefined ? { perHandshake } : {}) });
   };
 
   try {
@@ -76,10 +92,15 @@ export async function measureIngredients(world: BenchWorld, lib: BrokerLib, iter
       if (!code) throw new Error(`provider authorize answered ${status}`);
       return { code, verifier };
     };
-    await measure('exchange-simple-oauth2', 'code exchange, simple-oauth2 (as provider-token does)', async () => {
-      const { code, verifier } = await freshCode();
-      return () => exchangeCode(provider, { code, redirectUri, pkceVerifier: verifier }, rt.http, Date.now());
-    });
+    await measure(
+      'exchange-simple-oauth2',
+      'code exchange, simple-oauth2 (as provider-token does)',
+      async () => {
+        const { code, verifier } = await freshCode();
+        return () => exchangeCode(provider, { code, redirectUri, pkceVerifier: verifier }, rt.http, Date.now());
+      },
+      1,
+    );
     const tokenUrl = new URL(provider.endpoints.token!);
     const basic = Buffer.from(`${encodeURIComponent(world.ourClient.clientId)}:${encodeURIComponent(world.ourClient.clientSecret)}`).toString('base64');
     await measure('exchange-bare', 'code exchange, bare node:http request', async () => {
@@ -88,14 +109,28 @@ export async function measureIngredients(world: BenchWorld, lib: BrokerLib, iter
       return () => postJson(agent, tokenUrl, tokenUrl.pathname, form, { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}`, accept: 'application/json' });
     });
 
-    const ctx = () => ({ key: world.keys.state, environment: BENCH_ENVIRONMENT, now: Date.now() });
-    await measure('state-jwe', 'state: seal + open (jose JWE dir/A256GCM)', async () => async () => {
-      const state = await sealState({ flow: 'connect', provider: OUR_PROVIDER, userId: 'bench-user', nonce: randomToken(32), pkceVerifier: createPkceVerifier(), redirectUri }, ctx());
-      await openState(state, OUR_PROVIDER, ctx());
-    });
-    await measure('token-jwe', 'token encryption (jose JWE, before the PutItem)', async () => () =>
-      sealJson(world.keys, 'USER#bench-user|oidc|-', { accessToken: randomToken(32), refreshToken: randomToken(32), expiresAt: Date.now() + 3_600_000, data: { scope: 'openid email profile offline_access' } }),
+    const { code, verifier } = await freshCode();
+    const token = await exchangeCode(provider, { code, redirectUri, pkceVerifier: verifier }, rt.http, Date.now());
+    await measure('identity-userinfo', 'identity read, OpenID userinfo (provider-token, both flows)', async () => () => fetchIdentity(provider, token.accessToken, rt.http, Date.now()), 1);
+
+    const ctx = (key: Uint8Array) => ({ key, environment: BENCH_ENVIRONMENT, now: Date.now() });
+    await measure(
+      'state-jwe',
+      'state: seal + open (jose JWE dir/A256GCM)',
+      async () => async () => {
+        const state = await sealState({ flow: 'connect', provider: OUR_PROVIDER, handshakeCode: randomToken(32), nonce: randomToken(32), pkceVerifier: createPkceVerifier(), redirectUri }, ctx(world.keys.state));
+        await openState(state, OUR_PROVIDER, ctx(world.keys.state));
+      },
+      1,
     );
+    await measure(
+      'sealed-json',
+      `a value sealed for storage (jose JWE): ×${SEALS_PER_HANDSHAKE} per handshake (result, page summary, token, claim answer)`,
+      async () => () => sealJson(world.keys, 'USER#bench-user|oidc|-', { accessToken: randomToken(32), refreshToken: randomToken(32), expiresAt: Date.now() + 3_600_000, data: { scope: 'openid email profile offline_access', userId: 'bench-user', email: 'bench@example.test' } }),
+      SEALS_PER_HANDSHAKE,
+    );
+    const session = await lib.issueSessionToken({ userId: 'bench-user', account: 'bench@example.test' }, ctx(world.keys.session));
+    await measure('session-jwt', `session token check (jose HS256): ×${SESSION_CHECKS_PER_HANDSHAKE} per handshake (start, claim)`, async () => () => rt.sessions.verify(session), SESSION_CHECKS_PER_HANDSHAKE);
   } finally {
     agent.destroy();
   }

@@ -46,7 +46,7 @@ export async function measureFanOut(world: BenchWorld, lib: BrokerLib, options: 
   const rt = await installRuntime(world, lib);
   const meChannel = rt.meChannel!;
   const userId = `fan-out-${Date.now().toString(36)}`;
-  const session = await lib.issueSessionToken(userId, { key: world.keys.session, environment: BENCH_ENVIRONMENT, now: Date.now() });
+  const session = await lib.issueSessionToken({ userId }, { key: world.keys.session, environment: BENCH_ENVIRONMENT, now: Date.now() });
   const rows: FanOutRow[] = [];
   const agent = new Agent({ keepAlive: true, maxSockets: 50 });
   const management = new URL(world.services.managementUrl);

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { connectHandshake, grantHandshake, type Invoke, type Step } from './flows';
 import type { BrokerLib, GrantLib } from './lib';
-import { BENCH_API_URL, CommandMeter, installRuntime, swallowStdout, type BenchWorld } from './setup';
+import { BENCH_API_URL, BENCH_ENVIRONMENT, CommandMeter, installRuntime, swallowStdout, type BenchWorld } from './setup';
 
 /** Per call of one handler (or per handshake for the totals). */
 export interface Cost {
@@ -26,16 +26,19 @@ export interface HandshakeCost {
   wallRatio: number;
 }
 
-const ISSUE_CONCURRENCY = 25;
+/** Our handlers in the order a connect handshake calls them (SPEC v2): start, visit, callback, claim. */
+export const OUR_STEPS: Step[] = ['provider-auth-code', 'provider-auth', 'provider-token', 'check-signup'];
 
 /**
- * N connect handshakes through the real handlers (provider-auth, then provider-token: state, binding cookie,
- * nonce, exchange, encrypted token stored, me-channel publish) and N through Grant's Lambda handler (connect,
+ * N connect handshakes through the real handlers, loopback mode (provider-auth-code: the start, one record;
+ * provider-auth: the visit, sealed state and binding cookie; provider-token: state, cookie, the visit spent,
+ * exchange, identity read, the encrypted result kept; check-signup: the claim, which commits: the encrypted
+ * token stored, the answer recorded, the me-channel publish) and N through Grant's Lambda handler (connect,
  * then callback: state check, exchange), alternating in chunks so both meet the same machine. Both run as
  * bundled with the handlers' esbuild options. Only the handler invocations are measured (process CPU and
- * wall time around each call); the browser's hop to the provider, the events, and the agent's provider-auth
- * codes (issued beforehand) are not. DynamoDB, the provider and the me-channel gateway run in the services
- * process, so their CPU is not counted here; the CPU spent inside the DynamoDB commands is metered apart.
+ * wall time around each call); the browser's hop to the provider, the events, and the users' session tokens
+ * (issued beforehand: a sign-up's work) are not. DynamoDB, the provider and the me-channel gateway run in the
+ * services process, so their CPU is not counted here; the CPU spent inside the DynamoDB commands is metered apart.
  *
  * The handlers log as deployed (Powertools, INFO); while measuring, stdout is swallowed (its bytes counted).
  */
@@ -50,14 +53,14 @@ export async function measureHandshakeCost(
   const chunk = Math.min(100, handshakes);
   const warmup = Math.min(100, handshakes);
   const meter = new CommandMeter();
-  const rt = await installRuntime(world, lib, meter);
+  await installRuntime(world, lib, meter);
   const grant = grantLib.grantHandler({ origin: BENCH_API_URL, providerUrl: world.services.providerUrl, clientId: world.grantClient.clientId, clientSecret: world.grantClient.clientSecret });
 
-  // The agent's side of the connect flow (GET /provider-auth-code), done before anything is measured.
-  const codes: string[] = [];
-  for (let i = 0; i < warmup + handshakes; i += ISSUE_CONCURRENCY) {
-    const batch = Array.from({ length: Math.min(ISSUE_CONCURRENCY, warmup + handshakes - i) }, (_, k) => lib.issueAuthCode(rt.table, `bench-user-${i + k}`));
-    for (const { code } of await Promise.all(batch)) codes.push(code);
+  // Each handshake connects its own signed-up user: the session tokens are made before anything is measured.
+  const sessions: string[] = [];
+  const run = Date.now().toString(36);
+  for (let i = 0; i < warmup + handshakes; i++) {
+    sessions.push(await lib.issueSessionToken({ userId: `bench-${run}-${i}`, account: `bench-${i}@example.test` }, { key: world.keys.session, environment: BENCH_ENVIRONMENT, now: Date.now() }));
   }
 
   const totals: Partial<Record<Step, Cost & { calls: number }>> = {};
@@ -78,7 +81,7 @@ export async function measureHandshakeCost(
   try {
     let next = 0;
     for (let i = 0; i < warmup; i++) {
-      await connectHandshake(lib, codes[next++]!);
+      await connectHandshake(lib, sessions[next++]!);
       await grantHandshake(grant);
     }
     sink.bytes = 0;
@@ -86,7 +89,7 @@ export async function measureHandshakeCost(
     meter.take();
     for (let done = 0; done < handshakes; ) {
       const n = Math.min(chunk, handshakes - done);
-      for (let i = 0; i < n; i++) await connectHandshake(lib, codes[next++]!, measured);
+      for (let i = 0; i < n; i++) await connectHandshake(lib, sessions[next++]!, measured);
       for (let i = 0; i < n; i++) await grantHandshake(grant, measured);
       done += n;
       if (done % 500 === 0 || done === handshakes) sink.aside(() => options.progress?.(`handshakes: ${done}/${handshakes} each`));
@@ -108,7 +111,7 @@ export async function measureHandshakeCost(
     };
   };
   const ours = {
-    ...side(['provider-auth', 'provider-token']),
+    ...side(OUR_STEPS),
     dynamodb: { cpuUs: meter.cpuUs / handshakes, wallMs: meter.wallMs / handshakes, commands: meter.total / handshakes },
     logBytesPerHandshake: sink.bytes / handshakes,
   };

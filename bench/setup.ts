@@ -79,9 +79,9 @@ export class CommandMeter {
 }
 
 /**
- * The broker's runtime as a production container of `provider-token` has it (table, keys, the `oidc` row
- * pointed at the fast provider, the me-channel on), installed as the runtime of `lib`'s handlers. With
- * `meter`, every command of the table client is counted and timed.
+ * The broker's runtime, installed as the runtime of all of `lib`'s handlers: what the production containers of
+ * the handshake's handlers have between them (table, keys, the `oidc` row pointed at the fast provider, the
+ * me-channel on for the claim's publish). With `meter`, every command of the table client is counted and timed.
  */
 export async function installRuntime(world: BenchWorld, lib: BrokerLib, meter?: CommandMeter): Promise<Runtime> {
   const client = lib.createDocumentClient({ endpoint: world.services.dynamoEndpoint, ...LOCAL_AWS });

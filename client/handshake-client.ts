@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { providerInfoPath } from '../shared/handshake/me-object';
 import { hostKey, normalizeHost } from '../shared/providers/hosts';
 import { HandshakeClientError } from './errors';
-import { MeChannelListener, type MeChannelMessage } from './me-channel-listener';
+import { LoopbackListener } from './loopback-listener';
+import { MeChannelListener } from './me-channel-listener';
+import { challengeOf, createVerifier } from './verifier';
 
 export interface HandshakeClientOptions {
   /** The environment's HTTP API, e.g. `http://127.0.0.1:3000`. */
@@ -13,8 +13,28 @@ export interface HandshakeClientOptions {
   openBrowser: (url: string) => void | Promise<void>;
   /** A session token from an earlier sign-up, if the agent kept one. */
   sessionToken?: string;
+  /** How the pages name this IDE ("VS Code") and, optionally, the machine; at most 40 printable characters each. */
+  clientName?: string;
+  device?: string;
+  /** Claim every this many ms in poll mode; default: the interval the server answers (5 s). */
   pollIntervalMs?: number;
+  /** How long the person has to finish in the browser; default 5 minutes (the server allows 10). */
   timeoutMs?: number;
+  /** The HTTP client; default the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface HandshakeOptions {
+  /** The enterprise or org host, for providers that need one. */
+  host?: string;
+  /**
+   * `loopback` (default, RFC 8252): the browser brings the result back to a listener on this machine's
+   * 127.0.0.1. `poll`: for an IDE whose browser runs elsewhere (a remote or web IDE); the person types the
+   * user code shown by `onUserCode` on the broker's confirmation page.
+   */
+  mode?: 'loopback' | 'poll';
+  /** Poll mode: show `userCode` (`XXXX-XXXX`) to the person, next to the link. */
+  onUserCode?: (userCode: string, url: string) => void | Promise<void>;
 }
 
 export interface ProviderConnection {
@@ -33,54 +53,58 @@ export interface SignupOutcome {
   connection: ProviderConnection;
 }
 
+type Answer = { status: number; body: Record<string, any> };
+
+/** Claims answered with these are worth repeating: the broker or the way to it failed, not the handshake. */
+const retryable = (status: number) => status === 429 || status >= 500;
+
 /**
- * The IDE agent's side of the handshake.
+ * The IDE agent's side of the handshake (SPEC v2): every handshake is started with a fresh verifier whose
+ * challenge the broker keeps, and only a claim with that verifier collects the result.
  *
  * @example
- * const client = new HandshakeClient({ apiUrl, wsUrl, openBrowser: (url) => vscode.env.openExternal(vscode.Uri.parse(url)) });
- * const { user } = await client.signUp('github');          // polls check-signup every 5 s, up to 5 min
- * const gitlab = await client.connect('gitlab_enterprise', { host: 'https://gitlab.acme.com' }); // arrives on the me-channel
+ * const client = new HandshakeClient({ apiUrl, wsUrl, clientName: 'VS Code', openBrowser: (url) => vscode.env.openExternal(vscode.Uri.parse(url)) });
+ * const { user } = await client.signUp('github');                                   // loopback: a listener on 127.0.0.1
+ * const gitlab = await client.connect('gitlab_enterprise', { host: 'https://gitlab.acme.com' });
+ * await client.connect('jira', { mode: 'poll', onUserCode: (code) => showInStatusBar(code) }); // remote IDE
  */
 export class HandshakeClient {
   sessionToken?: string;
   private channel?: MeChannelListener;
-  private readonly pollIntervalMs: number;
   private readonly timeoutMs: number;
+  private readonly fetch: typeof fetch;
 
   constructor(private readonly options: HandshakeClientOptions) {
     this.sessionToken = options.sessionToken;
-    this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.timeoutMs = options.timeoutMs ?? 5 * 60_000;
+    this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  /**
-   * Signs the user up (or in) through a provider. There is no session yet, so no me-channel: the answer is
-   * collected by polling check-signup, which hands it over exactly once.
-   */
-  async signUp(provider: string, options: { host?: string } = {}): Promise<SignupOutcome> {
-    const signupToken = randomBytes(32).toString('base64url');
-    const url = new URL(`${this.options.apiUrl}/web/provider-auth/${encodeURIComponent(provider)}`);
-    url.searchParams.set('signupToken', signupToken);
-    if (options.host) url.searchParams.set('host', options.host);
-    await this.options.openBrowser(url.toString());
+  /** Signs the user up (or in) through a provider; the answer carries the session token, which the client keeps. */
+  async signUp(provider: string, options: HandshakeOptions = {}): Promise<SignupOutcome> {
+    const body = await this.handshake('signup', provider, options);
+    this.sessionToken = body.accessToken;
+    const entry = entryFor(body.user?.providerInfo, provider, options.host);
+    return {
+      sessionToken: body.accessToken,
+      signupStatus: body.signupStatus,
+      user: body.user,
+      connection: { provider, ...(options.host ? { host: options.host } : {}), ...entry },
+    };
+  }
 
-    const deadline = Date.now() + this.timeoutMs;
-    for (;;) {
-      const response = await fetch(`${this.options.apiUrl}/no-auth/check-signup`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ token: signupToken }),
-      });
-      const body = (await response.json().catch(() => ({}))) as Record<string, any>;
-      if (response.status === 200) {
-        this.sessionToken = body.accessToken;
-        const entry = entryFor(body.user?.providerInfo, provider, options.host);
-        return { sessionToken: body.accessToken, signupStatus: body.signupStatus, user: body.user, connection: { provider, ...(options.host ? { host: options.host } : {}), ...entry } };
-      }
-      if (body.code !== 'AUTH-1006') throw new HandshakeClientError(body.code ?? 'HTTP', body.message ?? `check-signup answered ${response.status}`, body.info);
-      if (Date.now() + this.pollIntervalMs > deadline) throw new HandshakeClientError('TIMEOUT', `sign-up with ${provider} did not finish within ${this.timeoutMs / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, this.pollIntervalMs));
-    }
+  /** Connects the signed-up user to a provider; resolves with the stored token (also published on the me-channel). */
+  async connect(provider: string, options: HandshakeOptions = {}): Promise<ProviderConnection> {
+    if (!this.sessionToken) throw new HandshakeClientError('NO_SESSION', 'sign up first: connecting needs a session token');
+    const body = await this.handshake('connect', provider, options);
+    return {
+      provider: body.provider,
+      ...(options.host ? { host: options.host } : {}),
+      accessToken: body.accessToken,
+      ...(body.refreshToken ? { refreshToken: body.refreshToken } : {}),
+      ...(body.expiresAt ? { expiresAt: body.expiresAt } : {}),
+      data: body.data ?? {},
+    };
   }
 
   /** Opens the me-channel (once); every later token change of this user arrives on it. */
@@ -90,44 +114,82 @@ export class HandshakeClient {
     return this.channel;
   }
 
-  /** Connects the signed-up user to a provider; resolves when the token is pushed on the me-channel. */
-  async connect(provider: string, options: { host?: string } = {}): Promise<ProviderConnection> {
-    if (!this.sessionToken) throw new HandshakeClientError('NO_SESSION', 'sign up first: connecting needs a session token');
-    const channel = await this.meChannel();
-    const response = await fetch(`${this.options.apiUrl}/provider-auth-code`, { headers: { authorization: `Bearer ${this.sessionToken}` } });
-    const body = (await response.json().catch(() => ({}))) as Record<string, any>;
-    if (response.status !== 200) throw new HandshakeClientError(body.code ?? 'HTTP', body.message ?? `provider-auth-code answered ${response.status}`);
-
-    const base = providerInfoPath(provider, options.host ? normalizeHost(options.host) : undefined);
-    const arrived = (message: MeChannelMessage) => typeof message.message.user.$set?.[`${base}.accessToken`] === 'string';
-    const since = channel.received.length;
-    const url = new URL(`${this.options.apiUrl}/web/provider-auth/${encodeURIComponent(provider)}`);
-    url.searchParams.set('code', body.code);
-    if (options.host) url.searchParams.set('host', options.host);
-    await this.options.openBrowser(url.toString());
-
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    let message: MeChannelMessage;
-    try {
-      message = await channel.wait((m) => channel.received.indexOf(m) >= since && arrived(m), timeout);
-    } catch {
-      throw new HandshakeClientError('TIMEOUT', `connecting ${provider} did not finish within ${this.timeoutMs / 1000} s`);
-    }
-    const set = message.message.user.$set!;
-    const field = (name: string) => set[`${base}.${name}`];
-    return {
-      provider,
-      ...(options.host ? { host: options.host } : {}),
-      accessToken: field('accessToken') as string,
-      ...(field('refreshToken') ? { refreshToken: field('refreshToken') as string } : {}),
-      ...(field('expiresAt') ? { expiresAt: field('expiresAt') as number } : {}),
-      data: (field('data') as Record<string, unknown>) ?? {},
-    };
-  }
-
   close(): void {
     this.channel?.close();
   }
+
+  private async handshake(flow: 'signup' | 'connect', provider: string, options: HandshakeOptions): Promise<Record<string, any>> {
+    const mode = options.mode ?? 'loopback';
+    if (mode === 'poll' && !options.onUserCode) throw new HandshakeClientError('USAGE', 'poll mode needs onUserCode: the person must see the user code');
+    const session = flow === 'connect' ? this.sessionToken : undefined;
+    const deadline = Date.now() + this.timeoutMs;
+    const verifier = createVerifier();
+    const listener = mode === 'loopback' ? await LoopbackListener.open(this.options.apiUrl) : undefined;
+    try {
+      const client = this.options.clientName ? { name: this.options.clientName, ...(this.options.device ? { device: this.options.device } : {}) } : undefined;
+      const started = await this.request('POST', '/provider-auth-code', session, {
+        provider,
+        flow,
+        ...(options.host ? { host: options.host } : {}),
+        challenge: challengeOf(verifier),
+        challengeMethod: 'S256',
+        ...(listener ? { redirectUri: listener.redirectUri } : {}),
+        ...(client ? { client } : {}),
+      });
+      if (started.status !== 200) throw failure(started, 'starting the handshake');
+      const { code, url, userCode, interval } = started.body as { code: string; url: string; userCode?: string; interval: number };
+      if (userCode) await options.onUserCode!(userCode, url);
+      await this.options.openBrowser(url);
+
+      if (listener) {
+        const arrival = await listener.arrival(code, AbortSignal.timeout(Math.max(0, deadline - Date.now()))).catch(() => {
+          throw new HandshakeClientError('TIMEOUT', `${flow} with ${provider} did not finish within ${this.timeoutMs / 1000} s`);
+        });
+        // A failure is claimed too: the broker's answer says why, with the provider's error code.
+        return await this.claim({ code, verifier, ...(arrival.result ? { result: arrival.result } : {}) }, session, deadline, 0);
+      }
+      return await this.claim({ code, verifier }, session, deadline, this.options.pollIntervalMs ?? interval * 1000);
+    } finally {
+      await listener?.close();
+    }
+  }
+
+  /**
+   * Claims until there is an answer. `pollMs` 0 (loopback) claims a ready handshake; poll mode repeats while
+   * the person is still in the browser (AUTH-1006). Both repeat through 5xx, 429 and network errors.
+   */
+  private async claim(body: Record<string, string>, session: string | undefined, deadline: number, pollMs: number): Promise<Record<string, any>> {
+    for (let failures = 0; ; ) {
+      let answer: Answer | undefined;
+      try {
+        answer = await this.request('PUT', '/no-auth/check-signup', session, body);
+      } catch {
+        answer = undefined;
+      }
+      if (answer?.status === 200) return answer.body;
+      const pending = answer?.body.code === 'AUTH-1006' && pollMs > 0;
+      if (answer && !pending && !retryable(answer.status)) throw failure(answer, 'claiming the result');
+      const wait = pending ? pollMs : Math.min(5_000, 250 * 2 ** failures++);
+      if (Date.now() + wait > deadline) {
+        if (answer && !pending) throw failure(answer, 'claiming the result');
+        throw new HandshakeClientError('TIMEOUT', `the handshake did not finish within ${this.timeoutMs / 1000} s`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  private async request(method: string, path: string, session: string | undefined, body: unknown): Promise<Answer> {
+    const response = await this.fetch(`${this.options.apiUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(session ? { authorization: `Bearer ${session}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, any> };
+  }
+}
+
+function failure(answer: Answer, doing: string): HandshakeClientError {
+  return new HandshakeClientError(answer.body.code ?? 'HTTP', answer.body.message ?? `${doing}: the server answered ${answer.status}`, answer.body.info);
 }
 
 function entryFor(providerInfo: Record<string, any> | undefined, provider: string, host?: string) {

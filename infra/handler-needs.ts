@@ -11,8 +11,10 @@ export interface RuntimeNeeds {
 }
 
 export interface HandlerNeeds {
-  /** Absent: the handler needs no runtime at all (no table, no keys, no environment variables). */
+  /** Absent: the handler needs no runtime at all (no table, no environment variables beyond `keys`). */
   runtime?: RuntimeNeeds;
+  /** Without a runtime: reads the key ring only (the pages open the success summary with it). */
+  keys?: boolean;
   /** Lambda timeout; behind the HTTP API at most 29 (its integration timeout is 30 s). */
   timeoutSeconds: number;
 }
@@ -20,18 +22,22 @@ export interface HandlerNeeds {
 /**
  * Every handler folder the stack deploys, with the least it needs. A handler missing here fails the synth,
  * so a new route cannot ship without someone deciding what it may touch. Provider calls are bounded by
- * PROVIDER_HTTP_TIMEOUT_MS (10 s): the callback may make three (discovery, token, user info).
+ * PROVIDER_HTTP_TIMEOUT_MS (10 s): the callback may make three (discovery, token, user info). A claim may wait up
+ * to 5 s for a concurrent claim's commit.
  */
 export const HANDLER_NEEDS: Readonly<Record<string, HandlerNeeds>> = {
-  'provider-auth-code': { runtime: { table: ['dynamodb:PutItem'] }, timeoutSeconds: 10 },
-  'provider-auth': { runtime: { table: ['dynamodb:DeleteItem', 'dynamodb:PutItem'], providers: true }, timeoutSeconds: 15 },
-  'provider-token': {
-    runtime: {
-      table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
-      providers: true,
-      publishes: true,
-    },
-    timeoutSeconds: 29,
+  // Start: checks the provider settings (no provider call) and writes the handshake record.
+  'provider-auth-code': { runtime: { table: ['dynamodb:PutItem'], providers: true }, timeoutSeconds: 10 },
+  // Visit and user code: conditional updates of the record (GetItem where a refusal comes without the item),
+  // then discovery or OAuth 1.0a temporary credentials towards the provider.
+  'provider-auth': { runtime: { table: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], providers: true }, timeoutSeconds: 15 },
+  // Callback: spends the visit and keeps the result on the record; writes nothing else (commit on claim).
+  'provider-token': { runtime: { table: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], providers: true }, timeoutSeconds: 29 },
+  // Claim: the lease and the answer on the record, the commit (identity, profile, token; a returning user's
+  // partition), and the publish (the user's connections, forgetting gone ones).
+  'check-signup': {
+    runtime: { table: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], publishes: true },
+    timeoutSeconds: 15,
   },
   // Verifies the provider's signature with the signing secret in its settings; touches no item. The runtime
   // still needs TABLE_NAME and the key ring to start.
@@ -48,10 +54,10 @@ export const HANDLER_NEEDS: Readonly<Record<string, HandlerNeeds>> = {
   },
   // The provider list tells which providers are configured: settings only.
   providers: { runtime: { table: [], providers: true }, timeoutSeconds: 10 },
-  'check-signup': { runtime: { table: ['dynamodb:DeleteItem', 'dynamodb:GetItem'] }, timeoutSeconds: 10 },
   'ws-connect': { runtime: { table: ['dynamodb:PutItem'] }, timeoutSeconds: 10 },
   'ws-disconnect': { runtime: { table: ['dynamodb:DeleteItem'] }, timeoutSeconds: 10 },
-  'web-pages': { timeoutSeconds: 5 },
+  // The success page opens its sealed summary with the pages' key.
+  'web-pages': { keys: true, timeoutSeconds: 5 },
 };
 
 export function needsOf(handler: string): HandlerNeeds {

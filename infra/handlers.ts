@@ -41,6 +41,7 @@ export class Handlers extends Construct {
     for (const handler of new Set(props.handlers)) {
       const needs = needsOf(handler);
       const environment: Record<string, string> = {};
+      if (needs.keys) Object.assign(environment, { RUN_TIME_ENVIRONMENT: props.environment, HANDSHAKE_KEYS_PARAMETER: props.keyRing.parameterName });
       if (needs.runtime) {
         Object.assign(environment, {
           RUN_TIME_ENVIRONMENT: props.environment,
@@ -60,6 +61,7 @@ export class Handlers extends Construct {
         logRetention: props.logRetention,
         removalPolicy: props.removalPolicy,
       });
+      if (needs.keys) props.keyRing.grantRead(fn.role);
       if (needs.runtime) {
         props.storage.grant(fn.role, ...needs.runtime.table);
         props.keyRing.grantRead(fn.role);

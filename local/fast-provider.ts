@@ -21,8 +21,8 @@ export interface FastProvider {
   registerClient(client: FastClient): void;
   /** The access token issued for an authorization code, once that code was exchanged. */
   tokenForCode(code: string): string | undefined;
-  /** Counters: codes issued, codes exchanged, token requests refused. */
-  readonly stats: { authorized: number; exchanged: number; refreshed: number; refused: number };
+  /** Counters: codes issued, codes exchanged, refreshes, token requests refused, userinfo requests answered. */
+  readonly stats: { authorized: number; exchanged: number; refreshed: number; refused: number; userinfo: number };
   close(): Promise<void>;
 }
 
@@ -59,7 +59,7 @@ export async function startFastProvider(options: { port?: number; host?: string;
   const issuedForCode = new Map<string, string>();
   const accessTokens = new Map<string, string>();
   const refreshTokens = new Map<string, { clientId: string; subject: string }>();
-  const stats = { authorized: 0, exchanged: 0, refreshed: 0, refused: 0 };
+  const stats = { authorized: 0, exchanged: 0, refreshed: 0, refused: 0, userinfo: 0 };
 
   const server: Server = createServer((req, res) => {
     route(req, res).catch(() => {
@@ -169,6 +169,7 @@ export async function startFastProvider(options: { port?: number; host?: string;
     const bearer = /^Bearer ([\w-]+)$/.exec(req.headers.authorization ?? '')?.[1];
     const subject = bearer ? accessTokens.get(bearer) : undefined;
     if (!subject) return json(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    stats.userinfo++;
     return json(res, 200, { sub: subject, email: `${subject}@example.test`, email_verified: true, name: subject, preferred_username: subject });
   }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { performance } from 'node:perf_hooks';
 import { MeChannelListener, type MeChannelMessage } from '../client/me-channel-listener';
+import { challengeOf, createVerifier } from '../client/verifier';
 import { parseKeyRing } from '../shared/crypto/keys';
 import { issueSessionToken } from '../shared/sessions';
 import { localDocumentClient } from './dynamodb';
@@ -26,7 +27,7 @@ export interface LoadOptions {
 export interface LoadReport {
   handshakes: number;
   concurrency: number;
-  /** Callbacks that answered 302 to the success page. */
+  /** Handshakes whose claim answered the token the provider issued for them. */
   completed: number;
   /** Handshakes that did not complete, by the first thing that went wrong. */
   failed: Record<string, number>;
@@ -38,9 +39,11 @@ export interface LoadReport {
   stray: number;
   /** Me-channel connection items (by id and under the user) still in the table after every socket hung up. */
   connectionRecordsLeft: number;
-  /** Callback latency (the request the provider's redirect lands on: state, cookie, exchange, store, publish). */
+  /** Callback latency (the request the provider's redirect lands on: state, cookie, visit spent, exchange, identity, result kept). */
   callback: { p50Ms: number; p99Ms: number; maxMs: number };
-  /** Whole handshake, from provider-auth-code to the callback's answer. */
+  /** Claim latency (the agent's `PUT /no-auth/check-signup`: lease, token stored, answer recorded, me-channel publish). */
+  claim: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** Whole handshake, from the start (`POST /provider-auth-code`) to the claim's answer. */
   handshake: { p50Ms: number; p99Ms: number };
   /** Wall time of the handshakes alone, and of the whole run with set-up and settling. */
   handshakesMs: number;
@@ -55,16 +58,19 @@ interface Handshake {
   userId: string;
   session: string;
   listener?: MeChannelListener;
-  /** The access token the provider issued for this handshake's code: set once the handshake completed. */
+  /** The access token the provider issued for this handshake's code, as the claim answered it: set once the handshake completed. */
   token?: string;
   callbackMs?: number;
+  claimMs?: number;
   totalMs?: number;
 }
 
 /**
- * Load on the local stack: `handshakes` complete connect handshakes, `concurrency` at a time, against the
- * fast local provider, each for its own user with an open me-channel. Then it counts, per handshake, the
- * me-channel messages carrying exactly the token the provider issued: none is a loss, two a duplicate.
+ * Load on the local stack: `handshakes` complete connect handshakes (SPEC v2, loopback: start, browser visit,
+ * provider, callback, claim), `concurrency` at a time, against the fast local provider, each for its own user
+ * with an open me-channel. A handshake completes when its claim answers exactly the token the provider issued
+ * for it; then it counts, per handshake, the me-channel messages carrying that token: none is a loss, two a
+ * duplicate.
  *
  * The stack runs in this process (port 0 everywhere), so a run shares nothing with other runs or tests.
  *
@@ -96,7 +102,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const runId = randomBytes(6).toString('base64url');
     for (let i = 0; i < count; i++) {
       const userId = `load-${runId}-${i}`;
-      runs.push({ userId, session: await issueSessionToken(userId, { key: keys.session, environment, now: Date.now() }) });
+      runs.push({ userId, session: await issueSessionToken({ userId, account: `${userId}@load.test` }, { key: keys.session, environment, now: Date.now() }) });
     }
 
     const opened = await pool(runs, concurrency, deadline, async (run) => {
@@ -122,7 +128,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const notStarted = count - opened.done - result.done - sum(result.failures);
     if (notStarted > 0) failed['not started before the deadline'] = notStarted;
 
-    // Every message was posted before its callback answered; give the sockets time to deliver, bounded.
+    // Every message was posted before its claim answered; give the sockets time to deliver, bounded.
     const settleUntil = Date.now() + settleMs;
     while (Date.now() < settleUntil && runs.some((run) => run.token !== undefined && matching(run) === 0)) await sleep(25);
     await sleep(Math.min(250, settleMs)); // a duplicate, if any, would arrive right behind the first copy
@@ -135,8 +141,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     // Hang up, and let every $disconnect finish against a live table before the table goes away (bounded).
     for (const run of runs) run.listener?.close();
     const connectionRecordsLeft = await drainConnections(stack, settleMs + 5_000);
-    const callbackTimes = completed.map((run) => run.callbackMs!).sort((a, b) => a - b);
-    const totalTimes = completed.map((run) => run.totalMs!).sort((a, b) => a - b);
+    const sorted = (times: number[]) => times.sort((a, b) => a - b);
+    const latency = (times: number[]) => ({ p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), maxMs: times.at(-1) ?? NaN });
+    const totalTimes = sorted(completed.map((run) => run.totalMs!));
     return {
       handshakes: count,
       concurrency,
@@ -145,7 +152,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       ...counts,
       stray,
       connectionRecordsLeft,
-      callback: { p50Ms: percentile(callbackTimes, 50), p99Ms: percentile(callbackTimes, 99), maxMs: callbackTimes.at(-1) ?? NaN },
+      callback: latency(sorted(completed.map((run) => run.callbackMs!))),
+      claim: latency(sorted(completed.map((run) => run.claimMs!))),
       handshake: { p50Ms: percentile(totalTimes, 50), p99Ms: percentile(totalTimes, 99) },
       handshakesMs,
       totalMs: performance.now() - runStart,
@@ -158,37 +166,71 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   }
 }
 
-/** One connect handshake as an agent and its browser run it, over real HTTP; throws a short reason. */
+/**
+ * The loopback redirectUri of the load's agents. Nothing listens there: the browser's last redirect is read from
+ * the callback's Location, which is what the browser would carry to the agent's listener.
+ */
+const AGENT_LOOPBACK = 'http://127.0.0.1:9/agent';
+
+/** One connect handshake as an agent and its browser run it (SPEC v2, loopback), over real HTTP; throws a short reason. */
 async function handshake(run: Handshake, ctx: { apiUrl: string; fast: FastProvider; requestTimeoutMs: number }): Promise<void> {
   const started = performance.now();
-  const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(ctx.requestTimeoutMs) });
+  const request = (url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}) =>
+    fetch(url, {
+      method: init.method ?? 'GET',
+      headers: { ...init.headers, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(ctx.requestTimeoutMs),
+    });
+  const agent = { authorization: `Bearer ${run.session}` };
 
-  const codeResponse = await get(`${ctx.apiUrl}/provider-auth-code`, { authorization: `Bearer ${run.session}` });
-  const { code } = (await codeResponse.json().catch(() => ({}))) as { code?: string };
-  if (codeResponse.status !== 200 || !code) throw new Reason(`provider-auth-code answered ${codeResponse.status}`);
+  // The agent: a fresh verifier, its challenge, and where its listener waits.
+  const verifier = createVerifier();
+  const startResponse = await request(`${ctx.apiUrl}/provider-auth-code`, {
+    method: 'POST',
+    headers: agent,
+    body: { provider: PROVIDER, flow: 'connect', challenge: challengeOf(verifier), challengeMethod: 'S256', redirectUri: AGENT_LOOPBACK, client: { name: 'handshake-load' } },
+  });
+  const { code, url } = (await startResponse.json().catch(() => ({}))) as { code?: string; url?: string };
+  if (startResponse.status !== 200 || !code || !url) throw new Reason(`provider-auth-code answered ${startResponse.status}`);
 
-  const start = await get(`${ctx.apiUrl}/web/provider-auth/${PROVIDER}?code=${encodeURIComponent(code)}`);
-  await start.body?.cancel();
-  const authorizeUrl = start.headers.get('location');
-  const binding = start.headers.getSetCookie().map((cookie) => cookie.split(';')[0]!).find((pair) => pair.startsWith('hs_bind_'));
-  if (start.status !== 302 || !authorizeUrl || !binding) throw new Reason(`provider-auth answered ${start.status}${errorCodeIn(authorizeUrl)}`);
+  // The browser: our visit, the provider, our callback.
+  const visit = await request(url);
+  await visit.body?.cancel();
+  const authorizeUrl = visit.headers.get('location');
+  const binding = visit.headers.getSetCookie().map((cookie) => cookie.split(';')[0]!).find((pair) => pair.startsWith('hs_bind_'));
+  if (visit.status !== 302 || !authorizeUrl || !binding) throw new Reason(`provider-auth answered ${visit.status}${errorCodeIn(authorizeUrl)}`);
 
-  const authorize = await get(authorizeUrl);
+  const authorize = await request(authorizeUrl);
   await authorize.body?.cancel();
   const callbackUrl = authorize.headers.get('location');
   const providerCode = callbackUrl ? new URL(callbackUrl).searchParams.get('code') : null;
   if (authorize.status !== 302 || !callbackUrl || !providerCode) throw new Reason(`provider authorize answered ${authorize.status}`);
 
-  const before = performance.now();
-  const callback = await get(callbackUrl, { cookie: binding });
+  const beforeCallback = performance.now();
+  const callback = await request(callbackUrl, { headers: { cookie: binding } });
   await callback.body?.cancel();
-  const after = performance.now();
-  const landing = callback.headers.get('location');
-  if (callback.status !== 302 || landing !== `${ctx.apiUrl}/web/auth-complete/${PROVIDER}`) throw new Reason(`callback answered ${callback.status}${errorCodeIn(landing)}`);
+  run.callbackMs = performance.now() - beforeCallback;
+  const location = callback.headers.get('location');
+  const arrival = location ? new URL(location) : undefined;
+  if (callback.status !== 302 || !arrival || `${arrival.origin}${arrival.pathname}` !== AGENT_LOOPBACK) throw new Reason(`callback answered ${callback.status}${errorCodeIn(location)}`);
+  if (arrival.searchParams.get('error')) throw new Reason(`callback sent the agent ${arrival.searchParams.get('error')}`);
+  const result = arrival.searchParams.get('result');
+  if (arrival.searchParams.get('code') !== code || !result) throw new Reason('callback sent the agent no result for its code');
+  const issued = ctx.fast.tokenForCode(providerCode);
+  if (!issued) throw new Reason('callback succeeded without exchanging the code');
 
-  run.token = ctx.fast.tokenForCode(providerCode);
-  if (!run.token) throw new Reason('callback succeeded without exchanging the code');
-  run.callbackMs = after - before;
+  // The agent again: the claim commits (stores the token, publishes it) and answers it.
+  const beforeClaim = performance.now();
+  const claim = await request(`${ctx.apiUrl}/no-auth/check-signup`, { method: 'PUT', headers: agent, body: { code, verifier, result } });
+  const answer = (await claim.json().catch(() => ({}))) as { accessToken?: string; code?: string };
+  const after = performance.now();
+  if (claim.status !== 200) throw new Reason(`claim answered ${claim.status}${answer.code ? ` ${answer.code}` : ''}`);
+  if (answer.accessToken !== issued) throw new Reason('claim answered another token than the provider issued');
+
+  run.token = issued;
+  run.claimMs = after - beforeClaim;
   run.totalMs = after - started;
 }
 

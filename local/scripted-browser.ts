@@ -90,14 +90,36 @@ function defaultPath(url: URL): string {
   return last <= 0 ? '/' : url.pathname.slice(0, last);
 }
 
+/** The broker's poll-mode confirmation page (it asks for the user code). */
+export const isConfirmationPage = (response: BrowserResponse) => response.status === 200 && /name="userCode"/.test(response.body);
+
+/** Types `userCode` into the broker's confirmation page and submits its form, as a person would; follows the answer. */
+export async function submitUserCode(browser: Browser, page: BrowserResponse, userCode: string, stop?: (next: string) => boolean): Promise<BrowserResponse> {
+  const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page.body)?.[1]?.replace(/&amp;/g, '&');
+  const action = /<form method="post" action="([^"]+)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
+  if (!action) throw new Error(`no confirmation form at ${page.url}`);
+  const body = new URLSearchParams({ code: field('code') ?? '', csrf: field('csrf') ?? '', userCode }).toString();
+  return browser.follow(new URL(action, page.url).toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body }, stop);
+}
+
 /**
  * Completes oidc-provider's development login and consent pages as a person would, starting from our
  * provider-auth URL, and stops when the provider redirects back to `callbackPrefix` (without following it).
  * Returns the callback URL the provider produced.
  */
-export async function authorizeAtProvider(browser: Browser, startUrl: string, callbackPrefix: string, login: string, options: { abort?: boolean } = {}): Promise<string> {
+export async function authorizeAtProvider(
+  browser: Browser,
+  startUrl: string,
+  callbackPrefix: string,
+  login: string,
+  options: { abort?: boolean; userCode?: string } = {},
+): Promise<string> {
   const isCallback = (next: string) => next.startsWith(callbackPrefix);
   let response = await browser.follow(startUrl, undefined, isCallback);
+  if (isConfirmationPage(response)) {
+    if (!options.userCode) throw new Error(`the broker asks for a user code at ${response.url}, and none was given`);
+    response = await submitUserCode(browser, response, options.userCode, isCallback);
+  }
   for (let step = 0; step < 4 && response.status === 200; step++) {
     const prompt = /name="prompt" value="(\w+)"/.exec(response.body)?.[1];
     if (!prompt) throw new Error(`unexpected provider page at ${response.url}: ${response.body.slice(0, 200)}`);

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyRingJson } from '../shared/crypto/keys';
 import type { ProvidersSettings } from '../shared/providers/settings';
+import { setPageKeys } from '../shared/http/page-keys';
 import { setRuntime } from '../shared/runtime';
 import type { DemoProvider } from './demo-provider';
 import { ensureTable, startDynalite, type LocalDynamo } from './dynamodb';
@@ -86,6 +87,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.registryDir) await register(options.registryDir, env.RUN_TIME_ENVIRONMENT!, http.url);
     Object.assign(process.env, env);
     setRuntime(undefined);
+    setPageKeys(undefined);
 
     return {
       apiUrl: http.url,
@@ -98,6 +100,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       async close() {
         for (const part of started.reverse()) await part.close();
         setRuntime(undefined);
+        setPageKeys(undefined);
       },
     };
   } catch (err) {

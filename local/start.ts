@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { startAuthOrigin } from './auth-origin';
 import { startLocalStack } from './stack';
 
@@ -34,19 +33,15 @@ if (env.HANDSHAKE_ROLE === 'auth-origin') {
     providers: env.HANDSHAKE_PROVIDERS_CONFIG ? JSON.parse(env.HANDSHAKE_PROVIDERS_CONFIG) : undefined,
   });
   close = stack.close;
-  const signupToken = randomUUID();
-  const provider = stack.demo ? 'demo' : Object.keys(JSON.parse(stack.env.PROVIDERS_CONFIG!))[0];
   console.log(`
 handshake is running locally (environment "${stack.env.RUN_TIME_ENVIRONMENT}")
   HTTP API        ${stack.apiUrl}
   me-channel      ${stack.wsUrl}  (management API ${stack.ws.managementUrl}/@connections/{id})
 ${stack.demo ? `  demo provider   ${stack.demo.issuer}  (any login name, any password)\n` : ''}  DynamoDB        ${stack.dynamo.endpoint}  (dynalite, table ${stack.env.TABLE_NAME}, data in ${env.HANDSHAKE_DATA_DIR ?? '.data'}/)
 
-Try a sign-up in your browser:
-  ${stack.apiUrl}/web/provider-auth/${provider}?signupToken=${signupToken}
-then collect it as an agent would:
-  curl -s -X PUT ${stack.apiUrl}/no-auth/check-signup -d '{"token":"${signupToken}"}'
-or run the scripted agent against this stack:  npm run demo
+Every handshake belongs to the agent that starts it, so there is no link to open from here. Play the agent:
+  npm run demo      (a loopback sign-up, a poll-mode sign-up that types the user code, and a connect)
+or start one from your own agent with the client in client/ (README, "The agent client").
 
 Ctrl-C stops everything.`);
   console.log(`handshake-ready ${JSON.stringify({ role: 'environment', environment: stack.env.RUN_TIME_ENVIRONMENT, apiUrl: stack.apiUrl, wsUrl: stack.wsUrl, dynamodb: stack.dynamo.endpoint, table: stack.env.TABLE_NAME })}`);

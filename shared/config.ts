@@ -48,19 +48,27 @@ export const redirectUriFor = (config: HandshakeConfig, provider: string) =>
 export const callbackPathFor = (config: HandshakeConfig, provider: string) =>
   `${new URL(config.publicApiUrl).pathname.replace(/\/+$/, '')}/no-auth/provider-token/${encodeURIComponent(provider)}`;
 
-export function successPageFor(config: HandshakeConfig, provider: string): string {
+/**
+ * The success page, with the sealed summary of what happened (`s`): the built-in page opens it; an external
+ * SUCCESS_URL gets the provider only, since it cannot.
+ */
+export function successPageFor(config: HandshakeConfig, provider: string, summary?: string): string {
   if (config.successUrl) {
     const url = new URL(config.successUrl);
     url.searchParams.set('provider', provider);
     return url.toString();
   }
-  return `${config.publicApiUrl}/web/auth-complete/${encodeURIComponent(provider)}`;
+  const url = new URL(`${config.publicApiUrl}/web/auth-complete/${encodeURIComponent(provider)}`);
+  if (summary) url.searchParams.set('s', summary);
+  return url.toString();
 }
 
-export function errorPageFor(config: HandshakeConfig, code: string, provider?: string): string {
+/** The error page for a SPEC code; `reason` picks a fixed explanation (`cancelled`: the person said no at the provider). */
+export function errorPageFor(config: HandshakeConfig, code: string, provider?: string, reason?: 'cancelled'): string {
   const url = new URL(config.errorUrl ?? `${config.publicApiUrl}/web/error`);
   url.searchParams.set('code', code);
   if (provider) url.searchParams.set('provider', provider.slice(0, 64));
+  if (reason) url.searchParams.set('reason', reason);
   return url.toString();
 }
 

@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 
 /**
- * Field names whose values are credentials, at any depth of a log entry: tokens of every kind, codes,
- * state, nonces, PKCE verifiers, cookies, Authorization headers and secrets. Our own error codes are logged
- * as `errorCode`, which this leaves alone.
+ * Field names whose values are credentials, at any depth of a log entry: tokens of every kind, codes, state,
+ * nonces, PKCE and handshake verifiers, loopback results, user codes, CSRF fields, cookies, Authorization
+ * headers and secrets. Our own error codes are logged as `errorCode`, which this leaves alone.
  */
-const SENSITIVE_KEY = /^(code|state)$|token|secret|password|authorization|cookie|nonce|verifier|session|credential/i;
+const SENSITIVE_KEY = /^(code|state|result|csrf)$|token|secret|password|authorization|cookie|nonce|verifier|session|credential|user_?code|handshakecode/i;
 export const REDACTED = '[REDACTED]';
 
 export function redactSensitive(key: string, value: unknown): unknown {

@@ -2,12 +2,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { configFromEnv, type HandshakeConfig } from './config';
 import { parseKeyRing, type KeyRing } from './crypto/keys';
 import { createLogger } from './log';
+import { readSecretJson } from './secret-json';
 import type { MeChannel } from './me-channel';
 import { ProviderDirectory } from './providers/directory';
 import { defaultProviderHttp, type ProviderHttp } from './providers/http';
 import { StaticSettings, type SettingsSource } from './providers/settings';
+import { issueSessionToken, verifySessionToken, type Session } from './sessions';
 import { ConnectionStore } from './stores/connections';
-import { SignupStore } from './stores/signups';
+import { HandshakeStore } from './stores/handshakes';
 import { createDocumentClient, LOCAL_AWS, type Table } from './stores/table';
 import { TokenStore } from './stores/tokens';
 import { UserStore } from './stores/users';
@@ -19,8 +21,10 @@ export interface Runtime {
   table: Table;
   users: UserStore;
   tokens: TokenStore;
-  signups: SignupStore;
+  handshakes: HandshakeStore;
   connections: ConnectionStore;
+  /** Session tokens of this environment, on its clock. */
+  sessions: SessionService;
   /** Absent where this function does not publish (no MECHANNEL_ENDPOINT). */
   meChannel?: MeChannel;
   providers: ProviderDirectory;
@@ -28,6 +32,12 @@ export interface Runtime {
   http: ProviderHttp;
   logger: Logger;
   now: () => number;
+}
+
+export interface SessionService {
+  issue(session: Session): Promise<string>;
+  /** The session of a Bearer token; AUTH-1001 when missing, bad or expired. */
+  verify(token: string | undefined): Promise<Session>;
 }
 
 export interface RuntimeParts {
@@ -64,8 +74,12 @@ export async function createRuntime(parts: RuntimeParts): Promise<Runtime> {
     table,
     users: new UserStore(table),
     tokens: new TokenStore(table, parts.keys),
-    signups: new SignupStore(table, parts.keys),
+    handshakes: new HandshakeStore(table, parts.keys),
     connections,
+    sessions: {
+      issue: (session) => issueSessionToken(session, { key: parts.keys.session, environment: parts.config.environment, now: now() }),
+      verify: (token) => verifySessionToken(token, { key: parts.keys.session, environment: parts.config.environment, now: now() }),
+    },
     meChannel,
     providers: new ProviderDirectory(parts.settings, http),
     settings: parts.settings,
@@ -102,17 +116,6 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     meChannelEndpoint: env.MECHANNEL_ENDPOINT,
     localAws: Boolean(endpoint),
   });
-}
-
-/** `<NAME>` holds the JSON itself, or `<NAME>_PARAMETER` names an SSM SecureString holding it. */
-async function readSecretJson(env: NodeJS.ProcessEnv, name: string): Promise<string> {
-  if (env[name]) return env[name]!;
-  const parameter = env[`${name}_PARAMETER`];
-  if (!parameter) throw new Error(`${name} or ${name}_PARAMETER is required`);
-  const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
-  const value = await getParameter(parameter, { decrypt: true, maxAge: 300 });
-  if (!value) throw new Error(`SSM parameter ${parameter} is empty`);
-  return value;
 }
 
 let current: Promise<Runtime> | undefined;

@@ -15,10 +15,11 @@ export interface StateClaims {
   provider: string;
   /** Enterprise or per-org host (normalised origin), absent for the provider's public host. */
   host?: string;
-  /** The user being connected; absent in the sign-up flow. */
-  userId?: string;
-  /** SHA-256 of the sign-up token; present in the sign-up flow only. */
-  signupTokenHash?: string;
+  /**
+   * The handshake this provider visit belongs to (its code, which only the starting agent and this browser
+   * have seen): the callback finds the record by its SHA-256 and gives the code back on the loopback redirect.
+   */
+  handshakeCode: string;
   nonce: string;
   pkceVerifier?: string;
   /** The redirect_uri sent at authorize time; the exchange must send the same one. */
@@ -47,7 +48,7 @@ export function isEnvironmentName(value: string): boolean {
  * sealed inside, so a state cannot be moved to another environment by editing the prefix.
  *
  * @example
- * const state = await sealState({ flow: 'connect', provider: 'github', userId, nonce, redirectUri }, { key, environment: 'prod', now: Date.now() });
+ * const state = await sealState({ flow: 'connect', provider: 'github', handshakeCode, nonce, redirectUri }, { key, environment: 'prod', now: Date.now() });
  */
 export async function sealState(claims: StateClaims, ctx: StateContext, lifetimeSeconds = STATE_MAX_LIFETIME_SECONDS): Promise<string> {
   if (!isEnvironmentName(ctx.environment)) throw new Error(`invalid environment name ${ctx.environment}`);
@@ -56,8 +57,7 @@ export async function sealState(claims: StateClaims, ctx: StateContext, lifetime
     flow: claims.flow,
     prv: claims.provider,
     ...(claims.host ? { host: claims.host } : {}),
-    ...(claims.userId ? { uid: claims.userId } : {}),
-    ...(claims.signupTokenHash ? { sth: claims.signupTokenHash } : {}),
+    hsc: claims.handshakeCode,
     nonce: claims.nonce,
     ...(claims.pkceVerifier ? { pkv: claims.pkceVerifier } : {}),
     ruri: claims.redirectUri,
@@ -108,20 +108,19 @@ export async function openState(state: string, provider: string, ctx: StateConte
     (flow !== 'connect' && flow !== 'signup') ||
     !str('nonce') ||
     !str('ruri') ||
+    !str('hsc') ||
     exp - iat > STATE_MAX_LIFETIME_SECONDS ||
     iat * 1000 > ctx.now + 60_000
   ) {
     throw new HandshakeError('AUTH-1002');
   }
   if (str('prv') !== provider) throw new HandshakeError('AUTH-1002', 'The sign-in request was made for another provider');
-  if (flow === 'connect' ? !str('uid') : !str('sth')) throw new HandshakeError('AUTH-1002');
   return {
     environment,
     flow,
     provider,
     host: str('host'),
-    userId: str('uid'),
-    signupTokenHash: str('sth'),
+    handshakeCode: str('hsc')!,
     nonce: str('nonce')!,
     pkceVerifier: str('pkv'),
     redirectUri: str('ruri')!,

@@ -1,9 +1,9 @@
-import { issueProviderAuthCode } from '../../shared/handshake/auth-code';
-import { bearerToken } from '../../shared/http/request';
+import { startHandshake } from '../../shared/handshake/start';
+import { bearerToken, jsonBody } from '../../shared/http/request';
 import { jsonResponse } from '../../shared/http/responses';
 import { agentRoute } from '../../shared/http/routes';
 
-/** GET /provider-auth-code (Bearer session) → {code, expiresAt} */
+/** POST /provider-auth-code {provider, flow, challenge, ...} (connect: Bearer session) → {code, url, userCode?, expiresAt, interval} */
 export const handler = agentRoute('provider-auth-code', async (rt, event) => {
-  return jsonResponse(200, await issueProviderAuthCode(rt, bearerToken(event)));
+  return jsonResponse(200, await startHandshake(rt, bearerToken(event), jsonBody(event)));
 });

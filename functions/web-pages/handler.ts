@@ -1,23 +1,26 @@
-import { findProviderRow } from '../../shared/providers/catalog';
-import { pathParam, queryParams } from '../../shared/http/request';
-import { authCompletePage, errorPage } from '../../shared/http/pages';
-import { htmlResponse } from '../../shared/http/responses';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { openSuccessSummary } from '../../shared/handshake/success-summary';
+import { pageKeys } from '../../shared/http/page-keys';
+import { errorPage, successPage } from '../../shared/http/pages';
+import { pathParam, queryParams } from '../../shared/http/request';
+import { htmlResponse } from '../../shared/http/responses';
 
 /**
- * GET /web/auth-complete/{provider} and GET /web/error: the built-in pages. They need no runtime (no table,
- * no keys), so they render even when the rest of the environment is misconfigured.
+ * GET /web/auth-complete/{provider}[?s=] and GET /web/error: the built-in pages. They need no table and no
+ * provider settings, only the pages' key to open the success summary, so they render even when the rest of
+ * the environment is misconfigured (then the success page is neutral).
  */
 export const handler = async (event: APIGatewayProxyEventV2) => {
-  if (event.rawPath.includes('/web/auth-complete/')) {
-    const provider = pathParam(event, 'provider');
-    return htmlResponse(200, authCompletePage(findProviderRow(provider)?.name ?? provider));
-  }
   let query: Record<string, string>;
   try {
     query = queryParams(event);
   } catch {
     query = {};
   }
-  return htmlResponse(200, errorPage(query.code, query.provider && (findProviderRow(query.provider)?.name ?? query.provider)));
+  if (event.rawPath.includes('/web/auth-complete/')) {
+    const keys = query.s ? await pageKeys() : undefined;
+    const summary = keys ? await openSuccessSummary(query.s, keys.key, keys.environment, Date.now()) : undefined;
+    return htmlResponse(200, successPage(pathParam(event, 'provider'), summary));
+  }
+  return htmlResponse(200, errorPage(query.code, query.provider, query.reason));
 };

@@ -9,6 +9,12 @@ export interface KeyRing {
   state: Uint8Array;
   session: Uint8Array;
   tokens: { current: string; keys: Map<string, Uint8Array> };
+  /**
+   * Seals what the broker hands its own pages (the success page's summary) and signs the confirmation form's
+   * CSRF field. Derived from `state` under its own label, so no key is added to the ring, and a value made
+   * for a page can never be taken for a state or the other way round.
+   */
+  pages: Uint8Array;
 }
 
 /**
@@ -50,7 +56,9 @@ export function parseKeyRing(json: string | KeyRingJson): KeyRing {
   for (const [kid, value] of Object.entries(raw.tokens?.keys ?? {})) keys.set(kid, decodeKey(`tokens.${kid}`, value));
   const current = raw.tokens?.current;
   if (!current || !keys.has(current)) throw new Error('tokens.current must name one of tokens.keys');
-  return { state: decodeKey('state', raw.state), session: decodeKey('session', raw.session), tokens: { current, keys } };
+  const state = decodeKey('state', raw.state);
+  const pages = new Uint8Array(hkdfSync('sha256', state, 'handshake', 'pages', 32));
+  return { state, session: decodeKey('session', raw.session), tokens: { current, keys }, pages };
 }
 
 /** A fresh key ring, for a new local stack or a test. */

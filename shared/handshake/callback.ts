@@ -1,19 +1,17 @@
-import { successPageFor } from '../config';
-import { HandshakeError } from '../errors';
-import { checkBinding, clearBindingCookie } from '../http/binding-cookie';
-import type { ResolvedProvider } from '../providers/directory';
+import { errorPageFor, successPageFor } from '../config';
+import { randomToken, sha256 } from '../crypto/random';
+import { HandshakeError, type ErrorCode } from '../errors';
 import { readCallback, redeemGrant } from '../providers/grant';
 import { oauthErrorCode, ProviderHttpError } from '../providers/http';
-import { fetchIdentity } from '../providers/identity';
+import { fetchIdentity, type ProviderIdentity } from '../providers/identity';
 import type { ProviderToken } from '../providers/token-response';
 import type { Runtime } from '../runtime';
-import { issueSessionToken } from '../sessions';
 import { openState, type OpenedState } from '../state';
-import { liveConnectionIds } from '../stores/connections';
-import { consumeNonce } from '../stores/nonces';
-import type { StoredToken } from '../stores/tokens';
-import { buildMeObject, providerInfoSet, type MeObject } from './me-object';
-import { publishSafely } from './publish';
+import type { HandshakeRecord } from '../stores/handshakes';
+import { checkBinding } from './binding';
+import type { HandshakeResult } from './handshake-result';
+import { loopbackLocation } from './loopback-redirect';
+import { accountLabel, sealSuccessSummary } from './success-summary';
 
 export interface CallbackRequest {
   provider: string;
@@ -21,60 +19,51 @@ export interface CallbackRequest {
   cookies: Record<string, string>;
 }
 
-export interface CallbackResult {
+/** Where the browser goes next: the agent's loopback listener, or the success or error page. */
+export interface CallbackOutcome {
   location: string;
-  cookies: string[];
-  flow: OpenedState['flow'];
-  userId: string;
-  /** The token just stored, for the me-channel broadcast. */
-  token: ProviderToken;
-  host?: string;
 }
 
-/** What check-signup hands the agent once (SPEC, sign-up step 4). */
-export interface SignupResult {
-  accessToken: string;
-  user: MeObject;
-  provider: string;
-  signupStatus: 'userCreated' | 'signedIn';
-}
-
-/** A refusal after the state was opened; carries the cookie to clear so the browser is left clean. */
-export class CallbackError extends HandshakeError {
-  constructor(
-    cause: HandshakeError,
-    readonly clearCookie: string,
-  ) {
-    super(cause.code, cause.message, cause.info);
-  }
-}
+type Obtained = { result: HandshakeResult } | { failure: { code: ErrorCode; error: string } };
 
 /**
- * `GET /no-auth/provider-token/{provider}`: opens the state (environment, provider, expiry), checks the
- * browser binding, spends the nonce, then exchanges the code and stores the token (connect) or signs the
- * user up or in and leaves the answer for check-signup (sign-up).
+ * `GET /no-auth/provider-token/{provider}`: the OAuth callback. The checks, in this order:
+ * 1. a `state` (RAPI-1001), sealed by this environment for this provider and not expired (AUTH-1002, AUTH-1005);
+ * 2. the browser binding cookie of that state (AUTH-1007): a victim's browser cannot complete an attacker's
+ *    provider session;
+ * 3. the visit is spent with one conditional write (AUTH-1008), so a state completes at most once; the same
+ *    browser reloading a finished callback sees its outcome again;
+ * 4. the provider's refusal (USRC-1022), the grant (RAPI-1001), the exchange (RAPI-1010), the provider
+ *    account (USRC-1022);
+ * then the result is kept, encrypted, on the handshake for its agent to claim. Nothing is committed here.
  */
-export async function completeHandshake(rt: Runtime, request: CallbackRequest): Promise<CallbackResult> {
+export async function completeCallback(rt: Runtime, request: CallbackRequest): Promise<CallbackOutcome> {
   const { query } = request;
   if (!query.state) throw new HandshakeError('RAPI-1001', 'state is required');
   const state = await openState(query.state, request.provider, { key: rt.keys.state, environment: rt.config.environment, now: rt.now() });
   checkBinding(request.cookies, state.nonce);
-  const clearCookie = clearBindingCookie(rt.config, state.provider, state.nonce);
-  try {
-    await consumeNonce(rt.table, state.nonce, state.expiresAt);
-    const result = await finish(rt, state, query);
-    await publishSafely(rt, result.userId, { $set: providerInfoSet(state.provider, state.host, result.token) }, { provider: state.provider, flow: state.flow }, result.connectionIds);
-    return { ...result, location: successPageFor(rt.config, state.provider), cookies: [clearCookie] };
-  } catch (err) {
-    if (err instanceof HandshakeError) throw new CallbackError(err, clearCookie);
-    throw err;
-  }
+  const codeHash = sha256(state.handshakeCode);
+  const spent = await rt.handshakes.beginExchange(codeHash, sha256(state.nonce));
+  if (!spent.done) return shownAgain(rt, state, spent.current);
+
+  const obtained = await obtain(rt, state, query);
+  if ('failure' in obtained) return failed(rt, state, spent.record, obtained.failure);
+
+  const { result } = obtained;
+  const providerAccount = accountLabel(result.identity);
+  const oneTime = spent.record.mode === 'loopback' ? randomToken(32) : undefined;
+  const kept = await rt.handshakes.complete(codeHash, { result, resultHash: oneTime && sha256(oneTime), providerAccount });
+  if (!kept.done) throw new HandshakeError('SRV-1000');
+  rt.logger.info('handshake ready', { provider: state.provider, flow: state.flow, mode: spent.record.mode });
+  const complete = await successLocation(rt, kept.record);
+  if (!oneTime) return { location: complete };
+  return { location: loopbackLocation(spent.record.redirectUri!, { code: state.handshakeCode, result: oneTime, complete }) };
 }
 
-async function finish(rt: Runtime, state: OpenedState, query: Record<string, string>) {
+async function obtain(rt: Runtime, state: OpenedState, query: Record<string, string>): Promise<Obtained> {
   const { error, grant } = readCallback(rt.providers.row(state.provider), query);
-  if (error) return refused(rt, state, 'USRC-1022', error);
-  if (!grant) return refused(rt, state, 'RAPI-1001', 'missing_code');
+  if (error) return refusal('USRC-1022', error);
+  if (!grant) return refusal('RAPI-1001', 'missing_code');
 
   const provider = await rt.providers.resolve(state.provider, state.host);
   let token: ProviderToken;
@@ -83,61 +72,63 @@ async function finish(rt: Runtime, state: OpenedState, query: Record<string, str
   } catch (err) {
     if (!(err instanceof ProviderHttpError)) throw err;
     rt.logger.warn('code exchange failed', { provider: state.provider, status: err.status, providerError: err.providerError });
-    return refused(rt, state, 'RAPI-1010', err.providerError ?? 'exchange_failed');
+    return refusal('RAPI-1010', err.providerError ?? 'exchange_failed');
   }
-
-  if (state.flow === 'connect') {
-    await rt.tokens.put(state.userId!, state.provider, state.host, token);
-    return { flow: state.flow, userId: state.userId!, token, host: state.host, connectionIds: undefined };
-  }
-  return signUp(rt, state, provider, token);
-}
-
-async function signUp(rt: Runtime, state: OpenedState, provider: ResolvedProvider, token: ProviderToken) {
-  let identity;
+  // Both flows read the account: sign-up to find the user, connect to say which account went where. For a
+  // token from a URL fragment this is also where the provider says whether the token is ours (Trello
+  // refuses a token used with any key but the one it was issued to).
+  let identity: ProviderIdentity;
   try {
     identity = await fetchIdentity(provider, token.accessToken, rt.http, rt.now());
   } catch (err) {
     if (!(err instanceof ProviderHttpError)) throw err;
     rt.logger.warn('identity lookup failed', { provider: state.provider, status: err.status });
-    return refused(rt, state, 'USRC-1022', 'identity_unavailable');
+    return refusal('USRC-1022', 'identity_unavailable');
   }
-  const stored: ProviderToken = { ...token, data: { ...token.data, userId: identity.subject, ...(identity.username ? { username: identity.username } : {}) } };
-  const { user, created } = await rt.users.findOrCreate(state.provider, state.host, identity);
-  await rt.tokens.put(user.id, state.provider, state.host, stored);
-  // A user created a moment ago has this one token and no session, so no me-channel connection: nothing to
-  // read back. A returning user's partition gives the other tokens and the connections to publish to.
-  let tokens: StoredToken[] = [{ ...stored, provider: state.provider, ...(state.host ? { host: state.host } : {}) }];
-  let connectionIds: string[] = [];
-  if (!created) {
-    const { items } = await rt.users.partition(user.id);
-    tokens = await rt.tokens.openAll(user.id, items);
-    connectionIds = liveConnectionIds(items, rt.now());
-  }
-  const accessToken = await issueSessionToken(user.id, { key: rt.keys.session, environment: rt.config.environment, now: rt.now() });
-  const result: SignupResult = {
-    accessToken,
-    user: buildMeObject(user, tokens),
-    provider: state.provider,
-    signupStatus: created ? 'userCreated' : 'signedIn',
-  };
-  await rt.signups.complete(state.signupTokenHash!, result);
-  rt.logger.info('sign-up completed', { provider: state.provider, userId: user.id, signupStatus: result.signupStatus });
-  return { flow: state.flow, userId: user.id, token: stored, host: state.host, connectionIds };
+  const account = { userId: identity.subject, ...(identity.username ? { username: identity.username } : {}), ...(identity.email ? { email: identity.email } : {}) };
+  return { result: { token: { ...token, data: { ...token.data, ...account } }, identity } };
+}
+
+/** A provider-side refusal, with the provider's OAuth error code (cut short; never its free-text description). */
+const refusal = (code: ErrorCode, providerError: string): Obtained => ({ failure: { code, error: oauthErrorCode(providerError) ?? 'provider_error' } });
+
+/** Records the failure for the claim, then tells the browser (and, in loopback mode, the agent). */
+async function failed(rt: Runtime, state: OpenedState, record: HandshakeRecord, failure: { code: ErrorCode; error: string }): Promise<CallbackOutcome> {
+  await rt.handshakes.fail(record.codeHash, failure);
+  rt.logger.info('handshake failed', { provider: state.provider, flow: state.flow, errorCode: failure.code, providerError: failure.error });
+  const complete = errorLocation(rt, failure, state.provider);
+  if (record.mode !== 'loopback') return { location: complete };
+  return { location: loopbackLocation(record.redirectUri!, { code: state.handshakeCode, error: failure.code, complete }) };
 }
 
 /**
- * A provider-side refusal: the browser gets `code`; a waiting sign-up poll gets USRC-1022 with the
- * provider's error (an OAuth error code, cut short; never its description, which is free text).
+ * The visit was already spent. In the browser that holds its binding (checked above) a reload or a prefetch
+ * of a finished callback shows that outcome again; anything else is a replay.
  */
-async function refused(rt: Runtime, state: OpenedState, code: HandshakeError['code'], providerError: string): Promise<never> {
-  const error = oauthErrorCode(providerError) ?? 'provider_error';
-  if (state.flow === 'signup') {
-    try {
-      await rt.signups.fail(state.signupTokenHash!, state.provider, error);
-    } catch (err) {
-      rt.logger.error('could not record the failed sign-up', { provider: state.provider, errorName: (err as Error).name });
-    }
-  }
-  throw new HandshakeError(code, undefined, { provider: state.provider, error });
+async function shownAgain(rt: Runtime, state: OpenedState, record: HandshakeRecord | undefined): Promise<CallbackOutcome> {
+  if (!record) throw new HandshakeError('AUTH-1002');
+  const ours = record.nonceHash === sha256(state.nonce);
+  if (ours && (record.status === 'ready' || record.status === 'committing' || record.status === 'claimed')) return { location: await successLocation(rt, record) };
+  if (ours && record.status === 'failed' && record.failure) return { location: errorLocation(rt, record.failure, state.provider) };
+  if (rt.now() >= record.expiresAt) throw new HandshakeError('AUTH-1005');
+  throw new HandshakeError('AUTH-1008');
 }
+
+async function successLocation(rt: Runtime, record: HandshakeRecord): Promise<string> {
+  const summary = await sealSuccessSummary(
+    {
+      flow: record.flow,
+      provider: record.provider,
+      ...(record.client?.name ? { client: record.client.name } : {}),
+      ...(record.providerAccount ? { providerAccount: record.providerAccount } : {}),
+      ...(record.account ? { account: record.account } : {}),
+    },
+    rt.keys.pages,
+    rt.config.environment,
+    rt.now(),
+  );
+  return successPageFor(rt.config, record.provider, summary);
+}
+
+const errorLocation = (rt: Runtime, failure: { code: string; error: string }, provider: string) =>
+  errorPageFor(rt.config, failure.code, provider, failure.error === 'access_denied' ? 'cancelled' : undefined);

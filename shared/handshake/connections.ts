@@ -1,10 +1,9 @@
 import { HandshakeError } from '../errors';
 import type { Runtime } from '../runtime';
-import { verifySessionToken } from '../sessions';
 
 /** `$connect`: authenticates the session token, then records the connection under its user. */
 export async function openConnection(rt: Runtime, connectionId: string, sessionToken: string | undefined): Promise<string> {
-  const userId = await verifySessionToken(sessionToken, { key: rt.keys.session, environment: rt.config.environment, now: rt.now() });
+  const { userId } = await rt.sessions.verify(sessionToken);
   if (!connectionId) throw new HandshakeError('RAPI-1001');
   await rt.connections.add(connectionId, userId);
   return userId;

@@ -2,7 +2,6 @@ import { HandshakeError } from '../errors';
 import { ProviderHttpError } from '../providers/http';
 import { revokeToken } from '../providers/revoke';
 import type { Runtime } from '../runtime';
-import { verifySessionToken } from '../sessions';
 import type { StoredToken } from '../stores/tokens';
 import { providerInfoPath } from './me-object';
 import { publishSafely } from './publish';
@@ -28,7 +27,7 @@ export interface DeauthResult {
  * await deauthorizeProvider(rt, bearer, { provider: 'okta', host: 'acme.okta.com' });
  */
 export async function deauthorizeProvider(rt: Runtime, sessionToken: string | undefined, request: DeauthRequest): Promise<DeauthResult> {
-  const userId = await verifySessionToken(sessionToken, { key: rt.keys.session, environment: rt.config.environment, now: rt.now() });
+  const { userId } = await rt.sessions.verify(sessionToken);
   const row = rt.providers.row(request.provider);
   const host = rt.providers.hostFor(row, request.host || undefined);
   const stored = await rt.tokens.get(userId, row.id, host);

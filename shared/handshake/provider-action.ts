@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../crypto/compare';
 import { HandshakeError } from '../errors';
 import type { Runtime } from '../runtime';
 
@@ -22,7 +23,7 @@ const VERIFIERS: Record<string, (request: ActionRequest, secret: string, now: nu
     const signature = request.headers['x-slack-signature'] ?? '';
     if (!Number.isFinite(timestamp) || Math.abs(now / 1000 - timestamp) > SLACK_MAX_AGE_SECONDS) return false;
     const expected = `v0=${createHmac('sha256', secret).update(`v0:${request.headers['x-slack-request-timestamp']}:`).update(request.body).digest('hex')}`;
-    return signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected));
+    return sameSecret(signature, expected);
   },
 };
 

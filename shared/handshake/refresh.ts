@@ -4,7 +4,6 @@ import { ProviderHttpError } from '../providers/http';
 import { refreshAccessToken } from '../providers/exchange';
 import type { ProviderToken } from '../providers/token-response';
 import type { Runtime } from '../runtime';
-import { verifySessionToken } from '../sessions';
 import type { StoredToken } from '../stores/tokens';
 import { providerInfoEntry, providerInfoSet, type ProviderInfoEntry } from './me-object';
 import { publishSafely } from './publish';
@@ -27,7 +26,7 @@ export interface RefreshRequest {
  * const entry = await refreshProviderToken(rt, bearer, { provider: 'gitlab' });
  */
 export async function refreshProviderToken(rt: Runtime, sessionToken: string | undefined, request: RefreshRequest): Promise<RefreshResult> {
-  const userId = await verifySessionToken(sessionToken, { key: rt.keys.session, environment: rt.config.environment, now: rt.now() });
+  const { userId } = await rt.sessions.verify(sessionToken);
   const provider = await rt.providers.resolve(request.provider, request.host || undefined);
   const { id } = provider.row;
   const stored = await rt.tokens.get(userId, id, provider.host);

@@ -1,64 +1,110 @@
-import { redirectUriFor } from '../config';
-import { createPkceVerifier } from '../crypto/pkce';
 import { randomToken, sha256 } from '../crypto/random';
 import { HandshakeError } from '../errors';
-import { bindingCookie } from '../http/binding-cookie';
-import { authorizeLocation } from '../providers/grant';
+import { canSignUp } from '../providers/catalog';
 import type { Runtime } from '../runtime';
-import { sealState } from '../state';
-import { redeemAuthCode } from '../stores/auth-codes';
+import type { Flow } from '../state';
+import { HANDSHAKE_LIFETIME_MS, type ClientLabel } from '../stores/handshakes';
+import { parseLoopbackRedirect } from './loopback-redirect';
+import { createUserCode, userCodeHash } from './user-code';
 
-export interface StartRequest {
+/** How often a poll-mode agent may claim (RFC 8628's default interval). */
+export const POLL_INTERVAL_SECONDS = 5;
+
+/** `POST /provider-auth-code`'s answer (SPEC, "Start"). */
+export interface StartAnswer {
+  /** The handshake id: ≥ 128 bits, base64url; only its SHA-256 is stored. */
+  code: string;
+  /** Where the agent sends the browser. */
+  url: string;
+  /** Poll mode: what the person types on the confirmation page, `XXXX-XXXX`. */
+  userCode?: string;
+  /** ms since the epoch. */
+  expiresAt: number;
+  interval: number;
+}
+
+interface StartRequest {
   provider: string;
-  /** Connect flow: the code from `GET /provider-auth-code`. */
-  code?: string;
-  /** Sign-up flow: the agent's random sign-up token. */
-  signupToken?: string;
+  flow: Flow;
   host?: string;
+  challenge: string;
+  redirectUri?: string;
+  client?: ClientLabel;
 }
 
-export interface StartResult {
-  /** The provider's authorize URL. */
-  location: string;
-  /** The browser binding cookie (Set-Cookie value). */
-  cookie: string;
-}
-
-/** At least 128 bits of randomness in any common encoding (a UUID, 32 hex, 22+ base64url) and URL-safe. */
-const SIGNUP_TOKEN = /^[A-Za-z0-9._~-]{32,256}$/;
-const AUTH_CODE = /^[A-Za-z0-9_-]{20,128}$/;
+/** base64url(SHA-256(verifier)): 43 characters. */
+const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+/** Printable text a page can show: letters, marks, digits, punctuation, symbols and spaces; no controls or bidi overrides. */
+const LABEL = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]{1,40}$/u;
 
 /**
- * `GET /web/provider-auth/{provider}`: checks the request, names the user (connect) or notes the pending
- * sign-up, seals a single-use state with a PKCE verifier, and sends the browser to the provider.
+ * `POST /provider-auth-code`: starts a handshake bound to the agent that sends it (SPEC, "The binding rule").
+ * Connect needs the Bearer session of the user to connect; sign-up needs none. The agent keeps the verifier
+ * behind `challenge`: only a claim with it can collect the result. Nothing is sent to the provider yet.
+ *
+ * @example
+ * const { code, url, userCode } = await startHandshake(rt, bearer, { provider: 'github', flow: 'connect', challenge, challengeMethod: 'S256' });
  */
-export async function startHandshake(rt: Runtime, request: StartRequest): Promise<StartResult> {
-  const { code, signupToken } = request;
-  if (Boolean(code) === Boolean(signupToken)) throw new HandshakeError('RAPI-1001', 'Exactly one of code or signupToken is required');
-  if (code !== undefined && !AUTH_CODE.test(code)) throw new HandshakeError('AUTH-1002');
-  if (signupToken !== undefined && !SIGNUP_TOKEN.test(signupToken)) throw new HandshakeError('RAPI-1001', 'signupToken must be 32-256 URL-safe characters');
+export async function startHandshake(rt: Runtime, sessionToken: string | undefined, body: Record<string, unknown>): Promise<StartAnswer> {
+  const request = parseStartRequest(body);
+  const session = request.flow === 'connect' ? await rt.sessions.verify(sessionToken) : undefined;
+  const { row, host } = await rt.providers.check(request.provider, request.host);
+  if (request.flow === 'signup' && !canSignUp(row)) throw new HandshakeError('USRC-1023', undefined, { provider: row.id });
 
-  // Resolve the provider before any write, so a bad provider or host does not spend the agent's code.
-  const provider = await rt.providers.resolve(request.provider, request.host || undefined);
-  const redirectUri = redirectUriFor(rt.config, provider.row.id);
-  const nonce = randomToken(32);
-  const pkceVerifier = provider.row.pkce ? createPkceVerifier() : undefined;
-
-  let userId: string | undefined;
-  let signupTokenHash: string | undefined;
-  if (code) {
-    userId = await redeemAuthCode(rt.table, code);
-  } else {
-    signupTokenHash = sha256(signupToken!);
-    await rt.signups.markPending(signupTokenHash);
-  }
-
-  const state = await sealState(
-    { flow: code ? 'connect' : 'signup', provider: provider.row.id, host: provider.host, userId, signupTokenHash, nonce, pkceVerifier, redirectUri },
-    { key: rt.keys.state, environment: rt.config.environment, now: rt.now() },
-  );
+  const code = randomToken(32);
+  const codeHash = sha256(code);
+  const userCode = request.redirectUri ? undefined : createUserCode();
+  const now = rt.now();
+  const expiresAt = now + HANDSHAKE_LIFETIME_MS;
+  await rt.handshakes.create({
+    codeHash,
+    flow: request.flow,
+    provider: row.id,
+    host,
+    userId: session?.userId,
+    account: session ? (session.account ?? session.userId) : undefined,
+    challenge: request.challenge,
+    mode: userCode ? 'poll' : 'loopback',
+    redirectUri: request.redirectUri,
+    userCodeHash: userCode ? userCodeHash(codeHash, userCode) : undefined,
+    client: request.client,
+    createdAt: now,
+    expiresAt,
+  });
+  rt.logger.info('handshake started', { provider: row.id, flow: request.flow, mode: userCode ? 'poll' : 'loopback', userId: session?.userId });
   return {
-    location: await authorizeLocation(provider, { state, redirectUri, pkceVerifier }, rt.http, rt.now()),
-    cookie: bindingCookie(rt.config, provider.row.id, nonce),
+    code,
+    url: `${rt.config.publicApiUrl}/web/provider-auth/${encodeURIComponent(row.id)}?code=${code}`,
+    ...(userCode ? { userCode } : {}),
+    expiresAt,
+    interval: POLL_INTERVAL_SECONDS,
   };
+}
+
+function parseStartRequest(body: Record<string, unknown>): StartRequest {
+  const { provider, flow, host, challenge, challengeMethod, redirectUri, client } = body;
+  if (typeof provider !== 'string' || !provider || provider.length > 64) throw new HandshakeError('RAPI-1001', 'provider is required');
+  if (flow !== 'connect' && flow !== 'signup') throw new HandshakeError('RAPI-1001', 'flow must be "connect" or "signup"');
+  if (host !== undefined && (typeof host !== 'string' || host.length > 256)) throw new HandshakeError('RAPI-1001', 'host must be a string');
+  if (typeof challenge !== 'string' || !CHALLENGE.test(challenge)) throw new HandshakeError('RAPI-1001', 'challenge must be base64url(SHA-256(verifier))');
+  if (challengeMethod !== 'S256') throw new HandshakeError('RAPI-1001', 'challengeMethod must be "S256"');
+  return {
+    provider,
+    flow,
+    ...(host ? { host } : {}),
+    challenge,
+    ...(redirectUri !== undefined ? { redirectUri: parseLoopbackRedirect(redirectUri) } : {}),
+    ...(client !== undefined ? { client: parseClient(client) } : {}),
+  };
+}
+
+function parseClient(client: unknown): ClientLabel {
+  if (!client || typeof client !== 'object' || Array.isArray(client)) throw new HandshakeError('RAPI-1001', 'client must be an object');
+  const label = (name: 'name' | 'device') => {
+    const value = (client as Record<string, unknown>)[name];
+    if (value === undefined) return {};
+    if (typeof value !== 'string' || !LABEL.test(value.trim())) throw new HandshakeError('RAPI-1001', `client.${name} must be at most 40 printable characters`);
+    return { [name]: value.trim() };
+  };
+  return { ...label('name'), ...label('device') };
 }

@@ -12,8 +12,11 @@ export interface ApiRoute {
 }
 
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'GET', path: '/provider-auth-code', handler: 'provider-auth-code', public: false },
+  // Starts every handshake: connect with a Bearer session, sign-up without one (so it is public).
+  { method: 'POST', path: '/provider-auth-code', handler: 'provider-auth-code', public: true },
   { method: 'GET', path: '/web/provider-auth/{provider}', handler: 'provider-auth', public: true },
+  // Poll mode's confirmation form (the user code).
+  { method: 'POST', path: '/web/provider-auth/{provider}', handler: 'provider-auth', public: true },
   { method: 'GET', path: '/no-auth/provider-auth/{provider}', handler: 'provider-auth', public: true },
   { method: 'GET', path: '/no-auth/provider-token/{provider}', handler: 'provider-token', public: true },
   // The relay page of providers that return the token in the URL fragment posts it back here.

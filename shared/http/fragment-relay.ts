@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HandshakeError } from '../errors';
 import type { Runtime } from '../runtime';
+import { escapeHtml } from './pages';
 import { htmlResponse, type HttpResult } from './responses';
 
 /**
@@ -40,6 +41,23 @@ const RELAY_PAGE = `<!doctype html>
 </head><body><form id="relay" method="post"></form><p>Completing sign-in&hellip;</p>
 <noscript><p>This sign-in needs JavaScript to finish. Return to your IDE and try again with JavaScript enabled.</p></noscript>
 <script>${RELAY_SCRIPT}</script></body></html>`;
+
+/**
+ * Where a relayed callback sends the browser on. The relay's POST is a form submission, and browsers apply
+ * `form-action` to the redirects that follow one: a 302 to the agent's loopback listener (another origin, and
+ * `[::1]` cannot even be named in a CSP) would be blocked. A page that moves on by itself (meta refresh) is a
+ * new navigation, not the form's, so it reaches any of them.
+ */
+export function relayedOnward(location: string): HttpResult {
+  const target = escapeHtml(location);
+  return htmlResponse(
+    200,
+    `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${target}"><title>Completing sign-in</title>
+<style>body{font-family:system-ui,sans-serif;max-width:34rem;margin:12vh auto;padding:0 1rem;color:#1f2328}</style>
+</head><body><p>Completing sign-in&hellip; <a href="${target}">Continue</a></p></body></html>`,
+  );
+}
 
 /**
  * The relay for a fragment provider's callback: the page for a GET that carries no error (the token is in the

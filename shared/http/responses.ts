@@ -37,6 +37,6 @@ export function agentErrorResponse(err: HandshakeError): HttpResult {
 }
 
 /** The one mapping of an error to what a browser sees: a redirect to the error page with code and provider. */
-export function browserErrorResponse(config: HandshakeConfig, err: HandshakeError, provider?: string, cookies?: string[]): HttpResult {
-  return redirectResponse(errorPageFor(config, err.code, provider), cookies);
+export function browserErrorResponse(config: HandshakeConfig, err: HandshakeError, provider?: string): HttpResult {
+  return redirectResponse(errorPageFor(config, err.code, provider));
 }

@@ -42,8 +42,7 @@ export function browserRoute(route: string, body: RouteBody) {
     } catch (err) {
       const failure = logFailure(rt, route, err, provider);
       if (!rt) return htmlResponse(failure.status, errorPage(failure.code, provider));
-      const clear = (err as { clearCookie?: string }).clearCookie;
-      return browserErrorResponse(rt.config, failure, provider, clear ? [clear] : undefined);
+      return browserErrorResponse(rt.config, failure, provider);
     }
   };
 }

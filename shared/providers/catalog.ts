@@ -497,6 +497,14 @@ export const PROVIDER_CATALOG: readonly ProviderRow[] = [
   },
 ];
 
+/**
+ * Whether a provider can sign a person up (SPEC, "Fragment providers"): a token that arrived in a URL fragment
+ * proves nothing about who obtained it, so those rows connect an account that exists and never create one.
+ */
+export function canSignUp(row: ProviderRow): boolean {
+  return row.grant !== 'fragment';
+}
+
 export function findProviderRow(id: string, catalog: readonly ProviderRow[] = PROVIDER_CATALOG): ProviderRow | undefined {
   return catalog.find((row) => row.id === id);
 }

@@ -1,9 +1,9 @@
 import { HandshakeError } from '../errors';
-import { PROVIDER_CATALOG, findProviderRow, type ProviderRow, type StaticEndpoints } from './catalog';
+import { PROVIDER_CATALOG, canSignUp, findProviderRow, type ProviderRow, type StaticEndpoints } from './catalog';
 import { discoverEndpoints } from './discovery';
 import { normalizeHost } from './hosts';
 import type { ProviderHttp } from './http';
-import type { ClientCredentials, SettingsSource } from './settings';
+import type { ClientCredentials, ProviderSettings, SettingsSource } from './settings';
 
 /** A catalog row made concrete for one deployment and host: real URLs and the client to use. */
 export interface ResolvedProvider {
@@ -25,6 +25,16 @@ export interface ProviderListing {
   needsHost: boolean;
   /** This environment has credentials for it (for host-bound rows: for at least one host). */
   configured: boolean;
+  /** It can be used to sign up (SPEC: not the providers that return tokens in the URL fragment). */
+  signup: boolean;
+}
+
+/** A provider a handshake may start with: the row, the normalised host, and the client this environment has for it. */
+export interface CheckedProvider {
+  row: ProviderRow;
+  host?: string;
+  client: ClientCredentials;
+  settings: ProviderSettings;
 }
 
 /**
@@ -61,7 +71,7 @@ export class ProviderDirectory {
           row.host === 'required'
             ? Object.values(settings?.hosts ?? {}).some((client) => Boolean(client?.clientId))
             : Boolean(settings?.clientId) && (row.endpoints.kind !== 'discovery' || Boolean(settings?.issuer));
-        return { id: row.id, name: row.name, needsHost: row.host === 'required', configured };
+        return { id: row.id, name: row.name, needsHost: row.host === 'required', configured, signup: canSignUp(row) };
       }),
     );
   }
@@ -79,7 +89,12 @@ export class ProviderDirectory {
     return undefined;
   }
 
-  async resolve(providerId: string, hostInput?: string): Promise<ResolvedProvider> {
+  /**
+   * Everything `resolve` checks before it talks to the provider: the row (PRVD-1000), this environment's
+   * settings (PRVD-1009) and the host (PRVD-1003). Starting a handshake asks only this: nothing reaches the
+   * provider before the browser does.
+   */
+  async check(providerId: string, hostInput?: string): Promise<CheckedProvider> {
     const row = this.row(providerId);
     const settings = await this.settings.get(row.id);
     if (!settings) throw new HandshakeError('PRVD-1009');
@@ -94,10 +109,14 @@ export class ProviderDirectory {
     }
     if (!client?.clientId) throw new HandshakeError('PRVD-1009');
     if (row.grant === 'oauth1' && !client.privateKey) throw new HandshakeError('PRVD-1009');
+    if (row.endpoints.kind === 'discovery' && !settings.issuer) throw new HandshakeError('PRVD-1009');
+    return { row, host, client, settings };
+  }
 
+  async resolve(providerId: string, hostInput?: string): Promise<ResolvedProvider> {
+    const { row, host, client, settings } = await this.check(providerId, hostInput);
     if (row.endpoints.kind === 'discovery') {
-      if (!settings.issuer) throw new HandshakeError('PRVD-1009');
-      const discovered = await discoverEndpoints(this.http, settings.issuer);
+      const discovered = await discoverEndpoints(this.http, settings.issuer!);
       const supported = discovered.scopesSupported;
       return {
         row,

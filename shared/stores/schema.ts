@@ -11,9 +11,7 @@ export const keys = {
   userProfile: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   providerToken: (userId: string, provider: string, host?: string) => ({ pk: `USER#${userId}`, sk: `TOKEN#${provider}#${host ?? '-'}` }),
   identity: (provider: string, host: string | undefined, subject: string) => ({ pk: `IDENTITY#${provider}#${host ?? '-'}#${subject}`, sk: 'IDENTITY' }),
-  signup: (tokenHash: string) => ({ pk: `SIGNUP#${tokenHash}`, sk: 'SIGNUP' }),
-  nonce: (nonce: string) => ({ pk: `NONCE#${nonce}`, sk: 'NONCE' }),
-  authCode: (codeHash: string) => ({ pk: `AUTHCODE#${codeHash}`, sk: 'AUTHCODE' }),
+  handshake: (codeHash: string) => ({ pk: `HANDSHAKE#${codeHash}`, sk: 'HANDSHAKE' }),
   userConnection: (userId: string, connectionId: string) => ({ pk: `USER#${userId}`, sk: `CONN#${connectionId}` }),
   connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'CONN' }),
 };

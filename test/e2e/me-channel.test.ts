@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { HandshakeClient } from '../../client';
-import { MeChannelListener } from '../../client/me-channel-listener';
+import { MeChannelListener, type MeChannelMessage } from '../../client/me-channel-listener';
 import { authorizeAtProvider, Browser } from '../../local/scripted-browser';
 import { LOCAL_TABLE, startLocalStack, type LocalStack } from '../../local/stack';
 import { setRuntime } from '../../shared/runtime';
@@ -19,8 +19,12 @@ afterAll(async () => {
   await stack.close();
 });
 
-/** An agent whose browser completes the demo provider's pages over real HTTP, as `login`. */
-function agent(login: string) {
+/**
+ * An agent as an IDE runs it: the real client, in its default loopback mode (a listener on 127.0.0.1), whose
+ * browser completes the demo provider's pages over real HTTP as `login` and lands where the listener sends it.
+ * The pages it ends on are kept in `pages`.
+ */
+function agent(login: string, pages: string[] = []) {
   const browser = new Browser();
   return new HandshakeClient({
     apiUrl: stack.apiUrl,
@@ -29,10 +33,13 @@ function agent(login: string) {
     timeoutMs: 20_000,
     openBrowser: async (url) => {
       const callback = await authorizeAtProvider(browser, url, `${stack.apiUrl}/no-auth/provider-token/`, login);
-      await browser.follow(callback);
+      pages.push((await browser.follow(callback)).url);
     },
   });
 }
+
+/** The message that publishes `accessToken` for the provider. */
+const setting = (provider: string, accessToken: string) => (m: MeChannelMessage) => m.message.user.$set?.[`providerInfo.${provider}.accessToken`] === accessToken;
 
 async function connectionRecords(userId: string) {
   const { Items = [] } = await db.send(
@@ -64,7 +71,10 @@ describe('me-channel over real WebSockets through the local gateway', () => {
     await settle();
     expect(bobSocket.received).toHaveLength(0);
 
-    await bob.connect('oidc');
+    // The connect resolves from the claim, which publishes before it answers; the socket may get it a moment later.
+    const bobs = await bob.connect('oidc');
+    await bobSocket.wait(setting('oidc', bobs.accessToken));
+    await settle();
     expect(bobSocket.received.map((m) => m.channel)).toEqual([`user-${bobUp.user.id}`]);
     expect(aliceSockets[0]!.received.every((m) => m.channel === `user-${aliceUp.user.id}`)).toBe(true);
     aliceSockets[1]!.close();
@@ -82,7 +92,9 @@ describe('me-channel over real WebSockets through the local gateway', () => {
     stack.ws.vanish(vanishedId); // no $disconnect: the record stays until a publish finds it gone
     expect(await connectionRecords(user.id)).toContain(vanishedId);
 
-    await carol.connect('oidc');
+    const connection = await carol.connect('oidc');
+    await staying.wait(setting('oidc', connection.accessToken));
+    await settle();
     expect(staying.received).toHaveLength(1);
     expect(leaving.received).toHaveLength(0);
     expect(await connectionRecords(user.id)).not.toContain(vanishedId);
@@ -97,9 +109,32 @@ describe('me-channel over real WebSockets through the local gateway', () => {
     const again = await agent('gina').signUp('demo');
     expect(again.signupStatus).toBe('signedIn');
     expect(again.user.id).toBe(first.user.id);
-    const message = await socket.wait((m) => m.message.user.$set?.['providerInfo.demo.accessToken'] === again.connection.accessToken);
+    const message = await socket.wait(setting('demo', again.connection.accessToken));
     expect(message.channel).toBe(`user-${first.user.id}`);
     gina.close();
+  });
+
+  it("publishes a connect's token to the same user's other windows (another agent signed in as the same person) and to nobody else", async () => {
+    const window1 = agent('hana');
+    const window2 = agent('hana');
+    const stranger = agent('ivo');
+    const first = await window1.signUp('demo');
+    const second = await window2.signUp('demo');
+    expect(second).toMatchObject({ signupStatus: 'signedIn', user: { id: first.user.id } });
+    await stranger.signUp('demo');
+    const [own, otherWindow, strangers] = [await window1.meChannel(), await window2.meChannel(), await stranger.meChannel()];
+
+    const connection = await window1.connect('oidc');
+    // The window that did not connect learns the token the other one got, on its own session's socket.
+    const learned = await otherWindow.wait(setting('oidc', connection.accessToken));
+    expect(learned.channel).toBe(`user-${first.user.id}`);
+    expect(learned.message.user).toMatchObject({ id: first.user.id, $set: { 'providerInfo.oidc.accessToken': connection.accessToken } });
+    await own.wait(setting('oidc', connection.accessToken));
+    await settle();
+    expect(otherWindow.received).toHaveLength(1);
+    expect(own.received).toHaveLength(1);
+    expect(strangers.received).toHaveLength(0);
+    for (const client of [window1, window2, stranger]) client.close();
   });
 
   it('forgets a connection on $disconnect', async () => {
@@ -130,22 +165,27 @@ describe('me-channel over real WebSockets through the local gateway', () => {
   });
 
   it('completes the handshake even when the me-channel cannot be reached', async () => {
-    const frank = agent('frank');
+    const pages: string[] = [];
+    const frank = agent('frank', pages);
     const { user } = await frank.signUp('demo');
+    // An open socket, so that the connect has somewhere to publish, and the publish is really attempted.
+    const socket = await frank.meChannel();
+    expect(await connectionRecords(user.id)).toHaveLength(1);
     const saved = process.env.MECHANNEL_ENDPOINT;
     process.env.MECHANNEL_ENDPOINT = 'http://127.0.0.1:9';
     setRuntime(undefined);
     try {
-      const code = await fetch(`${stack.apiUrl}/provider-auth-code`, { headers: { authorization: `Bearer ${frank.sessionToken}` } }).then((r) => r.json() as Promise<{ code: string }>);
-      const browser = new Browser();
-      const callback = await authorizeAtProvider(browser, `${stack.apiUrl}/web/provider-auth/oidc?code=${code.code}`, `${stack.apiUrl}/no-auth/provider-token/`, 'frank');
-      const page = await browser.follow(callback);
-      expect(page.url).toBe(`${stack.apiUrl}/web/auth-complete/oidc`);
+      const connection = await frank.connect('oidc');
+      expect(connection).toMatchObject({ provider: 'oidc', accessToken: expect.any(String), data: { username: 'frank' } });
+      expect(new URL(pages.at(-1)!).pathname).toBe('/web/auth-complete/oidc');
       const { Items = [] } = await db.send(new QueryCommand({ TableName: LOCAL_TABLE, KeyConditionExpression: 'pk = :pk AND sk = :sk', ExpressionAttributeValues: { ':pk': `USER#${user.id}`, ':sk': 'TOKEN#oidc#-' } }));
       expect(Items).toHaveLength(1);
+      await settle();
+      expect(socket.received).toHaveLength(0);
     } finally {
       process.env.MECHANNEL_ENDPOINT = saved;
       setRuntime(undefined);
+      frank.close();
     }
   });
 });

@@ -48,8 +48,10 @@ describe('the fast local provider', () => {
     expect(token).toMatchObject({ token_type: 'Bearer', expires_in: 3600, access_token: expect.any(String), refresh_token: expect.any(String) });
     expect(fast.tokenForCode(code)).toBe(token.access_token);
 
+    const before = fast.stats.userinfo;
     const info = await fetch(`${fast.url}/userinfo`, { headers: { authorization: `Bearer ${token.access_token}` } });
     expect(await info.json()).toMatchObject({ sub: 'ada', email: 'ada@example.test', email_verified: true });
+    expect(fast.stats.userinfo).toBe(before + 1);
 
     const again = await exchange(code, verifier);
     expect(again.status).toBe(400);
@@ -61,6 +63,17 @@ describe('the fast local provider', () => {
     const code = (await authorize(verifier)).location!.searchParams.get('code')!;
     expect((await exchange(code, randomBytes(32).toString('base64url'))).status).toBe(400);
     expect((await exchange(code, verifier)).status).toBe(400);
+  });
+
+  it('refuses userinfo without one of its access tokens, and does not count it', async () => {
+    const before = fast.stats.userinfo;
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer not-a-token' }, { authorization: 'Basic abc' }];
+    for (const headers of attempts) {
+      const response = await fetch(`${fast.url}/userinfo`, { headers });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+    expect(fast.stats.userinfo).toBe(before);
   });
 
   it('refuses a wrong client secret with 401', async () => {

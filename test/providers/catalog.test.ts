@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROVIDER_CATALOG } from '../../shared/providers/catalog';
+import { canSignUp, PROVIDER_CATALOG } from '../../shared/providers/catalog';
 
 /** What every row must hold for the one flow engine to read it safely. */
 describe('the provider catalog', () => {
@@ -36,6 +36,11 @@ describe('the provider catalog', () => {
       if (row.grant === 'oauth1') expect(row.endpoints.requestToken, row.id).toBeTruthy();
       if (row.grant !== 'code') expect(row.pkce, row.id).toBe(false);
     }
+  });
+
+  it('lets every row sign a person up but the fragment rows, whose token proves nothing about who obtained it', () => {
+    expect(PROVIDER_CATALOG.filter((row) => !canSignUp(row)).map((row) => row.id).sort()).toEqual(['trello', 'youtrack']);
+    for (const row of PROVIDER_CATALOG) expect(canSignUp(row), row.id).toBe(row.grant !== 'fragment');
   });
 
   it('keeps PKCE on unless a row says why not (code rows)', () => {

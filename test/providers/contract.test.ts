@@ -7,11 +7,11 @@ import type { ClientCredentials, ProvidersSettings } from '../../shared/provider
 import { CONTRACTS, oauth1Verified, type ProviderContract } from './contracts';
 import { createContractWorld, NOW, type ContractWorld } from './support/contract-world';
 import { formAnswer, json, type FakeAnswer, type FakeRoute, type RecordedRequest } from './support/fake-provider';
-import { callbackUrl, CODE, connect, returnFromProvider, startHandshake, verdict } from './support/handshake';
+import { arrivalOf, callbackUrl, claim, CODE, connect, returnFromProvider, signUp, startAgent, startHandshake, verdict } from './support/handshake';
 
 /**
  * One contract per catalog row: a fake provider answers as the provider's documentation says, and the real
- * handlers (start, callback, check-signup, refresh, deauth) must read it into the stored token and identity.
+ * handlers (start, browser visit, callback, claim, refresh, deauth) must read it into the stored token and identity.
  */
 let world: ContractWorld;
 /** What the token endpoint answers next (the exchange, or a refresh). */
@@ -69,8 +69,9 @@ const hostQuery = (row: ProviderRow) => (row.host === 'required' ? `?host=${enco
 
 async function connected(contract: ProviderContract, row: ProviderRow) {
   const user = await world.user(`${contract.id}-${randomUUID()}`);
-  const { callback } = await connect(world, row, user.session, contract.fragment);
+  const { callback, check } = await connect(world, row, user.session, contract.fragment);
   expect(verdict(callback)).toBe('ok');
+  expect(check.status, check.body).toBe(200);
   const stored = (await world.rt.tokens.get(user.userId, contract.id, hostOf(row)))!;
   world.fake.requests.length = 0;
   world.published.length = 0;
@@ -83,8 +84,7 @@ describe.each(CONTRACTS)('$id (its documented behaviour)', (contract) => {
 
   it('sends the documented authorize request', async () => {
     const { session } = await world.user(`${contract.id}-authorize`);
-    const code = await world.call('GET', '/provider-auth-code', { headers: { authorization: `Bearer ${session}` } });
-    const { authorize } = await startHandshake(world, row, { code: code.json.code });
+    const { authorize } = await startHandshake(world, row, { flow: 'connect', session });
 
     expect(authorize.origin + authorize.pathname).toBe(world.fake.origin + contract.authorize.path);
     for (const [name, expected] of Object.entries(contract.authorize.params)) {
@@ -103,9 +103,10 @@ describe.each(CONTRACTS)('$id (its documented behaviour)', (contract) => {
     }
   });
 
-  it('exchanges the grant as documented and stores the parsed token', async () => {
+  it('exchanges the grant as documented, reads the account, and stores the parsed token at the claim', async () => {
     const { userId, session } = await world.user(`${contract.id}-connect`);
-    const { started, callback } = await connect(world, row, session, contract.fragment);
+    const started = await startHandshake(world, row, { flow: 'connect', session });
+    const callback = await returnFromProvider(world, row, started, contract.fragment);
     expect(verdict(callback)).toBe('ok');
 
     if (row.grant === 'code') {
@@ -122,41 +123,61 @@ describe.each(CONTRACTS)('$id (its documented behaviour)', (contract) => {
       expect(header).toContain('oauth_token="request-token-from-jira"');
       expect(header).toContain('oauth_verifier="verifier-from-jira"');
     }
+    // The provider account was read at the callback, as the contract's user API answers it.
+    for (const [method, path] of contract.identity.routes) expect(world.fake.received(method, path), `${method} ${path}`).toHaveLength(1);
+    // Nothing is committed before the agent claims.
+    expect(await world.rt.tokens.get(userId, contract.id, hostOf(row))).toBeUndefined();
+    expect(world.published).toHaveLength(0);
 
+    const check = await claim(world, started, { result: arrivalOf(callback)!.result });
+    expect(check.status, check.body).toBe(200);
+    expect(check.json).toMatchObject({ provider: contract.id, ...(hostOf(row) ? { host: hostOf(row) } : {}), accessToken: contract.stored.accessToken, data: contract.stored.data });
     const stored = await world.rt.tokens.get(userId, contract.id, hostOf(row));
-    expect(stored).toMatchObject({ accessToken: contract.stored.accessToken, data: contract.stored.data ?? {} });
+    expect(stored).toMatchObject({ accessToken: contract.stored.accessToken });
+    expect(stored?.data).toEqual(contract.stored.data);
+    expect(stored?.data.userId).toBe(contract.identity.expected.subject);
     expect(stored?.refreshToken).toBe(contract.stored.refreshToken);
     expect(stored?.expiresAt).toBe(contract.stored.expiresIn ? NOW + contract.stored.expiresIn * 1000 : undefined);
     const [published] = world.published;
+    expect(published?.userId).toBe(userId);
     expect(published?.update.$set?.[`${providerInfoPath(contract.id, hostOf(row))}.accessToken`]).toBe(contract.stored.accessToken);
   });
 
-  it('reads the identity for sign-up: subject, email, name', async () => {
-    const signupToken = randomUUID();
-    const started = await startHandshake(world, row, { signupToken });
-    expect(verdict(await returnFromProvider(world, row, started, contract.fragment))).toBe('ok');
-    const poll = await world.call('PUT', '/no-auth/check-signup', { body: JSON.stringify({ token: signupToken }) });
-    expect(poll.status, poll.body).toBe(200);
+  if (row.grant === 'fragment') {
+    it('refuses a sign-up at the start: a token from the URL fragment proves nothing about who obtained it (USRC-1023)', async () => {
+      const { response } = await startAgent(world, row.id, { flow: 'signup' }, { host: hostOf(row) });
+      expect(response).toMatchObject({ status: 403, json: { code: 'USRC-1023', info: { provider: contract.id } } });
+      expect(response.json.url).toBeUndefined();
+      expect(world.fake.requests).toHaveLength(0);
+    });
+  } else {
+    it('reads the identity for sign-up: subject, email, name', async () => {
+      const { callback, check } = await signUp(world, row);
+      expect(verdict(callback)).toBe('ok');
+      expect(check.status, check.body).toBe(200);
 
-    const { expected } = contract.identity;
-    expect(poll.json).toMatchObject({ provider: contract.id, signupStatus: 'userCreated' });
-    expect(poll.json.user.email).toBe(expected.email);
-    expect(poll.json.user.username).toBe(expected.username);
-    const entry = row.host === 'required' ? poll.json.user.providerInfo[contract.id].hosts[Object.keys(poll.json.user.providerInfo[contract.id].hosts)[0]!] : poll.json.user.providerInfo[contract.id];
-    expect(entry).toMatchObject({ accessToken: contract.stored.accessToken, data: { userId: expected.subject } });
-    // The user is found again by that subject (never by e-mail), and carries the name.
-    const again = await world.rt.users.findOrCreate(contract.id, hostOf(row), { subject: expected.subject });
-    expect(again).toMatchObject({ created: false, user: { id: poll.json.user.id, name: expected.name } });
-  });
+      const { expected } = contract.identity;
+      expect(check.json).toMatchObject({ provider: contract.id, signupStatus: 'userCreated', accessToken: expect.any(String) });
+      expect(check.json.user.email).toBe(expected.email);
+      expect(check.json.user.username).toBe(expected.username);
+      const entry = row.host === 'required' ? check.json.user.providerInfo[contract.id].hosts[Object.keys(check.json.user.providerInfo[contract.id].hosts)[0]!] : check.json.user.providerInfo[contract.id];
+      expect(entry).toMatchObject({ accessToken: contract.stored.accessToken, data: { userId: expected.subject } });
+      expect(entry.data).toEqual(contract.stored.data);
+      // The user is found again by that subject (never by e-mail), and carries the name.
+      const again = await world.rt.users.findOrCreate(contract.id, hostOf(row), { subject: expected.subject });
+      expect(again).toMatchObject({ created: false, user: { id: check.json.user.id, name: expected.name } });
+    });
+  }
 
   if (contract.refusal) {
     it(`passes the provider's refusal on (${contract.refusal.error})`, async () => {
       tokenAnswer = contract.refusal!.answer;
-      const signupToken = randomUUID();
-      const started = await startHandshake(world, row, { signupToken });
-      expect(verdict(await returnFromProvider(world, row, started))).toBe('RAPI-1010');
-      const poll = await world.call('PUT', '/no-auth/check-signup', { body: JSON.stringify({ token: signupToken }) });
-      expect(poll).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { provider: contract.id, error: contract.refusal!.error } } });
+      const { userId, session } = await world.user(`${contract.id}-refused`);
+      const { callback, check } = await connect(world, row, session);
+      expect(verdict(callback)).toBe('RAPI-1010');
+      expect(check).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { provider: contract.id, error: contract.refusal!.error } } });
+      expect(await world.rt.tokens.get(userId, contract.id, hostOf(row))).toBeUndefined();
+      expect(world.published).toHaveLength(0);
     });
   }
 

@@ -23,8 +23,11 @@ export interface ProviderContract {
   fragment?: Record<string, string>;
   /** The documented refusal of the exchange, and the error code we must pass on. */
   refusal?: { answer: FakeAnswer; error: string };
-  /** What we store; `expiresIn` in seconds from the broker's clock. */
-  stored: { accessToken: string; refreshToken?: string; expiresIn?: number; data?: Record<string, unknown> };
+  /**
+   * What we store; `expiresIn` in seconds from the broker's clock. `data` holds what the token answer says and
+   * the provider account read at the callback (`userId` = the identity's subject, `username`, `email`).
+   */
+  stored: { accessToken: string; refreshToken?: string; expiresIn?: number; data: Record<string, unknown> };
   identity: { routes: Array<[method: string, path: string, answer: FakeRoute]>; expected: ProviderIdentity };
   /** Refresh: the answer, whether it rotates the refresh token, and the documented refusal of a dead one. */
   refresh?: { answer: FakeAnswer; accessToken: string; rotatesTo?: string; expiresIn?: number; refused: FakeAnswer };
@@ -82,9 +85,13 @@ const githubContract = (id: 'github' | 'github_enterprise', apiPath: string, exp
   },
   // GitHub refuses a bad code with a 200 and an error body.
   refusal: { answer: json({ error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.', error_uri: 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code' }), error: 'bad_verification_code' },
-  stored: expiring
-    ? { accessToken: 'ghu_16C7e42F292c6912E7710c838347Ae178B4a', refreshToken: 'ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498', expiresIn: 28800 }
-    : { accessToken: 'gho_16C7e42F292c6912E7710c838347Ae178B4a' },
+  stored: {
+    ...(expiring
+      ? { accessToken: 'ghu_16C7e42F292c6912E7710c838347Ae178B4a', refreshToken: 'ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498', expiresIn: 28800 }
+      : { accessToken: 'gho_16C7e42F292c6912E7710c838347Ae178B4a' }),
+    // The primary verified address from /user/emails (/user shows none).
+    data: { userId: '1', username: 'octocat', email: 'octocat@github.test' },
+  },
   identity: {
     routes: [
       ['GET', `${apiPath}/user`, json({ login: 'octocat', id: 1, node_id: 'MDQ6VXNlcjE=', name: 'monalisa octocat', email: null, type: 'User' })],
@@ -136,7 +143,12 @@ const gitlabContract = (id: 'gitlab' | 'gitlab_enterprise'): ProviderContract =>
     }),
   },
   refusal: { answer: json({ error: 'invalid_grant', error_description: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.' }, 400), error: 'invalid_grant' },
-  stored: { accessToken: 'de6780bc506a0446309bd9362820ba8aed28aa506c71eedbe1c5c4f9dd350e54', refreshToken: '8257e65c97202ed1726cf9571600918f3bffb2544b26e00a61df9897668c33a1', expiresIn: 7200 },
+  stored: {
+    accessToken: 'de6780bc506a0446309bd9362820ba8aed28aa506c71eedbe1c5c4f9dd350e54',
+    refreshToken: '8257e65c97202ed1726cf9571600918f3bffb2544b26e00a61df9897668c33a1',
+    expiresIn: 7200,
+    data: { userId: '1', username: 'john_smith', email: 'john@example.com' },
+  },
   identity: {
     routes: [['GET', '/api/v4/user', json({ id: 1, username: 'john_smith', email: 'john@example.com', name: 'John Smith', state: 'active' })]],
     expected: { subject: '1', email: 'john@example.com', username: 'john_smith', name: 'John Smith' },
@@ -177,6 +189,33 @@ const microsoftRefresh = {
 const TEAMS_SCOPE = 'offline_access openid profile email User.Read Team.ReadBasic.All Channel.ReadBasic.All ChannelMessage.Send Chat.ReadWrite ChatMessage.Send';
 const DEVOPS_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/user_impersonation offline_access';
 
+// ---- Trello ---------------------------------------------------------------------------------------------
+// https://developer.atlassian.com/cloud/trello/guides/rest-api/authorization/#authorization-header
+
+/** A token Trello issued to another application's key (what an attacker could put in the fragment). */
+export const TRELLO_FOREIGN_TOKEN = 'c0ffee4b1d02b8dd40c2f3e5df18556c831d4d1fadbe2c45f8310e6c93b5aa11';
+
+/** The tokens the fake Trello has issued: the application key each was issued to, and whose token it is. */
+const TRELLO_TOKENS: Record<string, { key: string; member: Record<string, string> }> = {
+  '9eb76d9a9d02b8dd40c2f3e5df18556c831d4d1fadbe2c45f8310e6c93b5c548': {
+    key: 'trello-client',
+    member: { id: '5abbe4b7ddc1b351ef961414', username: 'trellohelp', fullName: 'Trello Help', email: 'help@trello.test' },
+  },
+  [TRELLO_FOREIGN_TOKEN]: { key: 'another-apps-key', member: { id: '5f0e8a1b2c3d4e5f60718293', username: 'mallory', fullName: 'Mallory', email: 'mallory@trello.test' } },
+};
+
+/**
+ * `GET /1/members/me` as Trello answers it: with the documented `Authorization: OAuth oauth_consumer_key="<key>",
+ * oauth_token="<token>"` header, and only for a token issued to that key. Any other key (or a token it never
+ * issued) gets 401 `invalid token`, in plain text, like the real API.
+ */
+function trelloMember(request: RecordedRequest): FakeAnswer {
+  const header = /^OAuth oauth_consumer_key="([^"]+)", oauth_token="([^"]+)"$/.exec(request.headers.authorization ?? '');
+  const issued = header ? TRELLO_TOKENS[header[2]!] : undefined;
+  if (!header || !issued || issued.key !== header[1]) return { status: 401, body: 'invalid token', headers: { 'content-type': 'text/plain; charset=utf-8' } };
+  return json(issued.member);
+}
+
 // ---- Jira Server (OAuth 1.0a) ----------------------------------------------------------------------------
 export const jiraKeys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
 
@@ -210,7 +249,7 @@ export const CONTRACTS: ProviderContract[] = [
       answer: json({ access_token: 'ATCTT3xFfGN0fA9bAvKq', scopes: 'account email repository', expires_in: 7200, refresh_token: 'Vd5xDBLXBqzrV2nHDZ', token_type: 'bearer', state: 'authorization_code' }),
     },
     refusal: { answer: json({ error_description: 'The specified code is not valid.', error: 'invalid_grant' }, 400), error: 'invalid_grant' },
-    stored: { accessToken: 'ATCTT3xFfGN0fA9bAvKq', refreshToken: 'Vd5xDBLXBqzrV2nHDZ', expiresIn: 7200 },
+    stored: { accessToken: 'ATCTT3xFfGN0fA9bAvKq', refreshToken: 'Vd5xDBLXBqzrV2nHDZ', expiresIn: 7200, data: { userId: '{d301aafa-d676-4ee0-88be-962be7417567}', username: 'ada', email: 'ada@example.com' } },
     identity: {
       routes: [
         ['GET', '/2.0/user', json({ type: 'user', uuid: '{d301aafa-d676-4ee0-88be-962be7417567}', account_id: '557058:c0b7de6e', display_name: 'Ada Lovelace', nickname: 'ada' })],
@@ -242,7 +281,7 @@ export const CONTRACTS: ProviderContract[] = [
       answer: json({ access_token: 'eyJraWQiOiJhdXRoLmF0bGFzc2lhbi5jb20', expires_in: 3600, scope: 'read:jira-user read:jira-work write:jira-work read:me offline_access', token_type: 'Bearer', refresh_token: 'eyJhbGciOiJIUzI1NiJ9.refresh' }),
     },
     refusal: { answer: json({ error: 'invalid_grant', error_description: 'Invalid authorization code' }, 403), error: 'invalid_grant' },
-    stored: { accessToken: 'eyJraWQiOiJhdXRoLmF0bGFzc2lhbi5jb20', refreshToken: 'eyJhbGciOiJIUzI1NiJ9.refresh', expiresIn: 3600 },
+    stored: { accessToken: 'eyJraWQiOiJhdXRoLmF0bGFzc2lhbi5jb20', refreshToken: 'eyJhbGciOiJIUzI1NiJ9.refresh', expiresIn: 3600, data: { userId: '112233aa-bb11-cc22-33dd-445566abcabc', username: 'mkrystof', email: 'mia@example.com' } },
     identity: {
       routes: [
         [
@@ -275,7 +314,8 @@ export const CONTRACTS: ProviderContract[] = [
       answer: json({ access_token: 'f6ds7fdsa69ags7ag9sd5a', expires_in: 3600, token_type: 'bearer', data: { id: 4673218951, gid: '4673218951', name: 'Greg Sanchez', email: 'gsanchez@example.com' }, refresh_token: 'hjkl325hjkl4325hj4kl32fjds' }),
     },
     refusal: { answer: json({ error: 'invalid_grant', error_description: 'The `code` is invalid or expired.' }, 400), error: 'invalid_grant' },
-    stored: { accessToken: 'f6ds7fdsa69ags7ag9sd5a', refreshToken: 'hjkl325hjkl4325hj4kl32fjds', expiresIn: 3600, data: { userId: '4673218951' } },
+    // Asana's user has no login name: no `username`.
+    stored: { accessToken: 'f6ds7fdsa69ags7ag9sd5a', refreshToken: 'hjkl325hjkl4325hj4kl32fjds', expiresIn: 3600, data: { userId: '4673218951', email: 'gsanchez@example.com' } },
     identity: {
       routes: [['GET', '/api/1.0/users/me', json({ data: { gid: '4673218951', resource_type: 'user', email: 'gsanchez@example.com', name: 'Greg Sanchez' } })]],
       expected: { subject: '4673218951', email: 'gsanchez@example.com', name: 'Greg Sanchez' },
@@ -297,7 +337,13 @@ export const CONTRACTS: ProviderContract[] = [
     authorize: { path: '/organizations/oauth2/v2.0/authorize', params: { client_id: 'azuredevops-client', response_type: 'code', scope: DEVOPS_SCOPE, state: true, code_challenge_method: 'S256' } },
     token: { path: '/organizations/oauth2/v2.0/token', clientAuth: 'body', format: 'form', answer: microsoftToken(DEVOPS_SCOPE), extra: { scope: DEVOPS_SCOPE } },
     refusal: { answer: microsoftRefused, error: 'invalid_grant' },
-    stored: { accessToken: 'eyJ0eXAiOiJKV1QiLCJub25jZSI6IkFRQUJBQUFBQUFCbmZpRy1NZ', refreshToken: 'AwABAAAAvPM1KaPlrEqdFSBzjqfTGAMxZGUTdM0t4B4', expiresIn: 3599 },
+    stored: {
+      accessToken: 'eyJ0eXAiOiJKV1QiLCJub25jZSI6IkFRQUJBQUFBQUFCbmZpRy1NZ',
+      refreshToken: 'AwABAAAAvPM1KaPlrEqdFSBzjqfTGAMxZGUTdM0t4B4',
+      expiresIn: 3599,
+      // The profile has a display name but no login name: no `username`.
+      data: { userId: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', email: 'jamal@fabrikam.test' },
+    },
     identity: {
       routes: [['GET', '/_apis/profile/profiles/me', json({ displayName: 'Jamal Hartnett', publicAlias: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', emailAddress: 'jamal@fabrikam.test', coreRevision: 1, timeStamp: '2026-01-15T09:30:00+00:00', id: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', revision: 1 })]],
       expected: { subject: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', email: 'jamal@fabrikam.test', name: 'Jamal Hartnett' },
@@ -317,7 +363,12 @@ export const CONTRACTS: ProviderContract[] = [
       answer: json({ access_token: 'lin_oauth_00a21d8b0c4e2375114e49c067dfb81eb0d2076f48354714cd5df984d87b67cc', token_type: 'Bearer', expires_in: 86399, scope: 'read write', refresh_token: 'lin_refresh_8f1e2d' }),
     },
     refusal: { answer: json({ error: 'invalid_grant', error_description: 'Invalid authorization code' }, 400), error: 'invalid_grant' },
-    stored: { accessToken: 'lin_oauth_00a21d8b0c4e2375114e49c067dfb81eb0d2076f48354714cd5df984d87b67cc', refreshToken: 'lin_refresh_8f1e2d', expiresIn: 86399 },
+    stored: {
+      accessToken: 'lin_oauth_00a21d8b0c4e2375114e49c067dfb81eb0d2076f48354714cd5df984d87b67cc',
+      refreshToken: 'lin_refresh_8f1e2d',
+      expiresIn: 86399,
+      data: { userId: '2f0b7b5e-4a5f-4a54-9d5c-0e5c2b0c1d2e', username: 'ada', email: 'ada@linear.test' },
+    },
     identity: {
       routes: [['POST', '/graphql', json({ data: { viewer: { id: '2f0b7b5e-4a5f-4a54-9d5c-0e5c2b0c1d2e', name: 'Ada Lovelace', displayName: 'ada', email: 'ada@linear.test' } } })]],
       expected: { subject: '2f0b7b5e-4a5f-4a54-9d5c-0e5c2b0c1d2e', email: 'ada@linear.test', username: 'ada', name: 'Ada Lovelace' },
@@ -339,7 +390,12 @@ export const CONTRACTS: ProviderContract[] = [
     authorize: { path: '/organizations/oauth2/v2.0/authorize', params: { client_id: 'msteams-client', response_type: 'code', scope: TEAMS_SCOPE, state: true, code_challenge_method: 'S256' } },
     token: { path: '/organizations/oauth2/v2.0/token', clientAuth: 'body', format: 'form', answer: microsoftToken(TEAMS_SCOPE), extra: { scope: TEAMS_SCOPE } },
     refusal: { answer: microsoftRefused, error: 'invalid_grant' },
-    stored: { accessToken: 'eyJ0eXAiOiJKV1QiLCJub25jZSI6IkFRQUJBQUFBQUFCbmZpRy1NZ', refreshToken: 'AwABAAAAvPM1KaPlrEqdFSBzjqfTGAMxZGUTdM0t4B4', expiresIn: 3599 },
+    stored: {
+      accessToken: 'eyJ0eXAiOiJKV1QiLCJub25jZSI6IkFRQUJBQUFBQUFCbmZpRy1NZ',
+      refreshToken: 'AwABAAAAvPM1KaPlrEqdFSBzjqfTGAMxZGUTdM0t4B4',
+      expiresIn: 3599,
+      data: { userId: '87d349ed-44d7-43e1-9a83-5f2406dee5bd', username: 'AdeleV@contoso.test', email: 'AdeleV@contoso.test' },
+    },
     identity: {
       routes: [
         [
@@ -379,7 +435,15 @@ export const CONTRACTS: ProviderContract[] = [
       }),
     },
     refusal: { answer: json({ ok: false, error: 'invalid_code' }), error: 'invalid_code' },
-    stored: { accessToken: 'xoxe.xoxp-1-Mi0yLTE3NjUzNjcyNDgx', refreshToken: 'xoxe-1-My0xLTE3NjUzNjcyNDgx', expiresIn: 43200, data: { teamId: 'T9TK3CUKW', teamName: 'Slack Softball Team', userId: 'U1234' } },
+    stored: {
+      accessToken: 'xoxe.xoxp-1-Mi0yLTE3NjUzNjcyNDgx',
+      refreshToken: 'xoxe-1-My0xLTE3NjUzNjcyNDgx',
+      expiresIn: 43200,
+      // The team from the token answer; the account from auth.test and users.info, whose subject (team and user,
+      // as user ids are per workspace) replaces the token answer's `authed_user.id`. The documentation's
+      // examples come from different workspaces, hence two teams.
+      data: { teamId: 'T9TK3CUKW', teamName: 'Slack Softball Team', userId: 'T12345678:W12345678', username: 'grace', email: 'grace@example.com' },
+    },
     identity: {
       routes: [
         ['GET', '/api/auth.test', json({ ok: true, url: 'https://subarachnoid.slack.com/', team: 'Subarachnoid Workspace', user: 'grace', team_id: 'T12345678', user_id: 'W12345678' })],
@@ -409,7 +473,7 @@ export const CONTRACTS: ProviderContract[] = [
       answer: json({ token_type: 'Bearer', expires_in: 3600, access_token: 'eyJraWQiOiJPa3RhIn0.access', scope: 'openid email profile offline_access', refresh_token: 'a9VpZDRCeFh3Nkk2VdY', id_token: 'eyJraWQiOiJPa3RhIn0.id' }),
     },
     refusal: { answer: json({ error: 'invalid_grant', error_description: 'The authorization code is invalid or has expired.' }, 400), error: 'invalid_grant' },
-    stored: { accessToken: 'eyJraWQiOiJPa3RhIn0.access', refreshToken: 'a9VpZDRCeFh3Nkk2VdY', expiresIn: 3600 },
+    stored: { accessToken: 'eyJraWQiOiJPa3RhIn0.access', refreshToken: 'a9VpZDRCeFh3Nkk2VdY', expiresIn: 3600, data: { userId: '00uid4BxXw6I6TV4m0g3', username: 'john.doe@example.com', email: 'john.doe@example.com' } },
     identity: {
       routes: [['GET', '/oauth2/v1/userinfo', json({ sub: '00uid4BxXw6I6TV4m0g3', name: 'John Doe', nickname: 'Jimmy', preferred_username: 'john.doe@example.com', email: 'john.doe@example.com', email_verified: true })]],
       expected: { subject: '00uid4BxXw6I6TV4m0g3', email: 'john.doe@example.com', username: 'john.doe@example.com', name: 'John Doe' },
@@ -439,9 +503,9 @@ export const CONTRACTS: ProviderContract[] = [
       params: { key: 'trello-client', return_url: /^http:\/\/localhost:3998\/no-auth\/provider-token\/trello\?state=contract%21/, response_type: 'token', callback_method: 'fragment', scope: 'read,write', expiration: 'never', name: 'handshake', client_id: null, redirect_uri: null, state: null },
     },
     fragment: { token: '9eb76d9a9d02b8dd40c2f3e5df18556c831d4d1fadbe2c45f8310e6c93b5c548' },
-    stored: { accessToken: '9eb76d9a9d02b8dd40c2f3e5df18556c831d4d1fadbe2c45f8310e6c93b5c548' },
+    stored: { accessToken: '9eb76d9a9d02b8dd40c2f3e5df18556c831d4d1fadbe2c45f8310e6c93b5c548', data: { userId: '5abbe4b7ddc1b351ef961414', username: 'trellohelp', email: 'help@trello.test' } },
     identity: {
-      routes: [['GET', '/1/members/me', (request: RecordedRequest) => (request.headers.authorization === 'OAuth oauth_consumer_key="trello-client", oauth_token="9eb76d9a9d02b8dd40c2f3e5df18556c831d4d1fadbe2c45f8310e6c93b5c548"' ? json({ id: '5abbe4b7ddc1b351ef961414', username: 'trellohelp', fullName: 'Trello Help', email: 'help@trello.test' }) : json({ message: 'invalid token' }, 401))]],
+      routes: [['GET', '/1/members/me', trelloMember]],
       expected: { subject: '5abbe4b7ddc1b351ef961414', email: 'help@trello.test', username: 'trellohelp', name: 'Trello Help' },
     },
     revoke: {
@@ -460,7 +524,7 @@ export const CONTRACTS: ProviderContract[] = [
     docs: 'https://www.jetbrains.com/help/youtrack/devportal/OAuth-authorization-in-youtrack.html',
     authorize: { path: '/hub/api/rest/oauth2/auth', params: { client_id: 'youtrack-client', response_type: 'token', scope: 'YouTrack', state: true, request_credentials: 'default', code_challenge: null } },
     fragment: { access_token: '1443459217131.0-0-0-0-0.YouTrack.xyz', token_type: 'Bearer', expires_in: '3600', scope: 'YouTrack' },
-    stored: { accessToken: '1443459217131.0-0-0-0-0.YouTrack.xyz', expiresIn: 3600 },
+    stored: { accessToken: '1443459217131.0-0-0-0-0.YouTrack.xyz', expiresIn: 3600, data: { userId: '1-2', username: 'john.doe', email: 'john.doe@example.com' } },
     identity: {
       routes: [['GET', '/api/users/me', json({ login: 'john.doe', email: 'john.doe@example.com', fullName: 'John Doe', id: '1-2', $type: 'Me' })]],
       expected: { subject: '1-2', email: 'john.doe@example.com', username: 'john.doe', name: 'John Doe' },
@@ -481,7 +545,7 @@ export const CONTRACTS: ProviderContract[] = [
       answer: formAnswer({ oauth_token: 'JIRA-ACCESS-TOKEN', oauth_token_secret: 'jira-token-secret', oauth_expires_in: '157680000', oauth_session_handle: 'session-handle', oauth_authorization_expires_in: '160272000' }),
     },
     refusal: { answer: formAnswer({ oauth_problem: 'token_rejected' }, 401), error: 'token_rejected' },
-    stored: { accessToken: 'JIRA-ACCESS-TOKEN', expiresIn: 157680000 },
+    stored: { accessToken: 'JIRA-ACCESS-TOKEN', expiresIn: 157680000, data: { userId: 'JIRAUSER10100', username: 'fred', email: 'fred@example.com' } },
     identity: {
       routes: [['GET', '/rest/api/2/myself', json({ self: 'https://jira.example.test/rest/api/2/user?username=fred', key: 'JIRAUSER10100', name: 'fred', emailAddress: 'fred@example.com', displayName: 'Fred F. User', active: true, timeZone: 'Australia/Sydney' })]],
       expected: { subject: 'JIRAUSER10100', email: 'fred@example.com', username: 'fred', name: 'Fred F. User' },

@@ -21,13 +21,16 @@ beforeEach(() => {
   world.fake.reset();
   world.published.length = 0;
   world.fake.on('POST', '/oauth/token', gitlab.token!.answer);
+  for (const [method, path, answer] of gitlab.identity.routes) world.fake.on(method, path, answer);
 });
 
 const deauth = (session: string | undefined, path: string) => world.call('PUT', path, { headers: session ? { authorization: `Bearer ${session}` } : {} });
 
 async function connectedToGitlab() {
   const user = await world.user(`deauth-${Math.random()}`);
-  expect(verdict((await connect(world, findProviderRow('gitlab')!, user.session)).callback)).toBe('ok');
+  const { callback, check } = await connect(world, findProviderRow('gitlab')!, user.session);
+  expect(verdict(callback)).toBe('ok');
+  expect(check.status, check.body).toBe(200);
   world.fake.requests.length = 0;
   world.published.length = 0;
   return user;

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findProviderRow } from '../../shared/providers/catalog';
 import { openState } from '../../shared/state';
 import { CONTRACTS } from './contracts';
 import { API, createContractWorld, NOW, type ContractWorld } from './support/contract-world';
-import { callbackUrl, CODE, locationOf, verdict } from './support/handshake';
+import { arrivalOf, callbackUrl, claim, CODE, startAgent, startHandshake, verdict } from './support/handshake';
 
 /**
  * Enterprise and per-org hosts: validated, signed into the state, and each with the client registered for it
@@ -39,12 +38,14 @@ beforeEach(() => {
   world.fake.on('POST', jira.requestToken!.path, jira.requestToken!.answer);
 });
 
-const start = (provider: string, host?: string) =>
-  world.browser().request(`${API}/web/provider-auth/${provider}?signupToken=${randomUUID()}${host === undefined ? '' : `&host=${encodeURIComponent(host)}`}`);
-const errorCode = (response: Awaited<ReturnType<typeof start>>) => (locationOf(response).pathname === '/web/error' ? locationOf(response).searchParams.get('code') : 'redirected');
+/** The agent's start of a connect for a fresh user's account: the host is checked here, before anything reaches the provider. */
+async function start(provider: string, host?: string) {
+  const { session } = await world.user(`hosts-${Math.random()}`);
+  return (await startAgent(world, provider, { flow: 'connect', session }, { host })).response;
+}
 
 describe.each(HOST_ROWS)('%s on an enterprise / org host', (id) => {
-  it('refuses a missing, malformed or tricky host, and one not configured (PRVD-1003)', async () => {
+  it('refuses a missing, malformed or tricky host, and one not configured, at the start (PRVD-1003)', async () => {
     const port = new URL(world.fake.origin).port;
     for (const host of [
       undefined,
@@ -59,8 +60,11 @@ describe.each(HOST_ROWS)('%s on an enterprise / org host', (id) => {
       'javascript:alert(1)',
       `http://127.0.0.1:${port}\r\nx: y`,
     ]) {
-      expect(errorCode(await start(id, host)), String(host)).toBe('PRVD-1003');
+      const response = await start(id, host);
+      expect(response, String(host)).toMatchObject({ status: 403, json: { code: 'PRVD-1003' } });
+      expect(response.json.url, String(host)).toBeUndefined();
     }
+    expect(world.fake.requests).toHaveLength(0);
   });
 
   it('signs the normalised host into the state and uses the client registered for that host', async () => {
@@ -68,10 +72,10 @@ describe.each(HOST_ROWS)('%s on an enterprise / org host', (id) => {
       [world.fake.origin, world.fake.origin, `${id}-a`],
       [`${hostB.toUpperCase()}/`, hostB, `${id}-b`],
     ] as const) {
-      const response = await start(id, given);
-      const authorize = locationOf(response);
-      expect(authorize.origin).toBe(host);
+      const { session } = await world.user(`hosts-${id}`);
       const row = findProviderRow(id)!;
+      const { authorize } = await startHandshake(world, row, { flow: 'connect', session }, { host: given });
+      expect(authorize.origin).toBe(host);
       if (row.grant === 'oauth1') {
         expect(world.fake.last('POST', '/plugins/servlet/oauth/request-token')!.headers.authorization).toContain(`oauth_consumer_key="${client}"`);
         continue;
@@ -88,20 +92,26 @@ describe('the host at the callback', () => {
   it('comes from the signed state only: a host in the callback URL is ignored', async () => {
     const gitlab = CONTRACTS.find((c) => c.id === 'gitlab_enterprise')!;
     world.fake.on('POST', gitlab.token!.path, gitlab.token!.answer);
+    for (const [method, path, answer] of gitlab.identity.routes) world.fake.on(method, path, answer);
     const { userId, session } = await world.user('host-at-callback');
-    const code = await world.call('GET', '/provider-auth-code', { headers: { authorization: `Bearer ${session}` } });
-    const browser = world.browser();
-    const response = await browser.request(`${API}/web/provider-auth/gitlab_enterprise?code=${code.json.code}&host=${encodeURIComponent(world.fake.origin)}`);
-    const state = locationOf(response).searchParams.get('state')!;
-    const callback = await browser.request(`${callbackUrl('gitlab_enterprise')}?code=${CODE}&state=${encodeURIComponent(state)}&host=${encodeURIComponent(hostB)}`);
+    const started = await startHandshake(world, findProviderRow('gitlab_enterprise')!, { flow: 'connect', session }, { host: world.fake.origin });
+    const callback = await started.browser.request(`${callbackUrl('gitlab_enterprise')}?code=${CODE}&state=${encodeURIComponent(started.state)}&host=${encodeURIComponent(hostB)}`);
     expect(verdict(callback)).toBe('ok');
     expect(world.fake.last('POST', gitlab.token!.path)!.form).toMatchObject({ client_id: 'gitlab_enterprise-a' });
+    const check = await claim(world, started, { result: arrivalOf(callback)!.result });
+    expect(check).toMatchObject({ status: 200, json: { provider: 'gitlab_enterprise', host: world.fake.origin, accessToken: gitlab.stored.accessToken } });
     expect(await world.rt.tokens.get(userId, 'gitlab_enterprise', world.fake.origin)).toMatchObject({ accessToken: gitlab.stored.accessToken });
     expect(await world.rt.tokens.get(userId, 'gitlab_enterprise', hostB)).toBeUndefined();
   });
 
-  it('is refused on a provider that has none (PRVD-1003)', async () => {
-    expect(errorCode(await start('github', 'github.com'))).toBe('PRVD-1003');
-    expect(errorCode(await start('github'))).toBe('redirected');
+  it('is refused at the start on a provider that has none (PRVD-1003)', async () => {
+    expect(await start('github', 'github.com')).toMatchObject({ status: 403, json: { code: 'PRVD-1003' } });
+    expect(await start('github')).toMatchObject({ status: 200, json: { url: expect.stringMatching(new RegExp(`^${API}/web/provider-auth/github\\?code=`)) } });
+  });
+
+  it('does not make a provider this environment does not configure usable: PRVD-1009 at the start, with a host or without', async () => {
+    expect(await start('asana')).toMatchObject({ status: 403, json: { code: 'PRVD-1009' } });
+    expect(await start('jira', world.fake.origin)).toMatchObject({ status: 403, json: { code: 'PRVD-1009' } });
+    expect(world.fake.requests).toHaveLength(0);
   });
 });

@@ -3,9 +3,13 @@ import { PROVIDER_CATALOG } from '../../shared/providers/catalog';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { createContractWorld } from './support/contract-world';
 
-/** `GET /providers` (no auth): the rows an IDE can offer, which are configured here, which need a host. */
+/**
+ * `GET /providers` (no auth): the rows an IDE can offer, which are configured here, which need a host, and which
+ * can sign a person up (not the fragment providers, Trello and YouTrack: their tokens prove nothing about who obtained them).
+ */
+const CONNECT_ONLY = ['trello', 'youtrack'];
 const expectedRows = (configured: (id: string) => boolean) =>
-  PROVIDER_CATALOG.map((row) => ({ id: row.id, name: row.name, needsHost: row.host === 'required', configured: configured(row.id) }));
+  PROVIDER_CATALOG.map((row) => ({ id: row.id, name: row.name, needsHost: row.host === 'required', configured: configured(row.id), signup: !CONNECT_ONLY.includes(row.id) }));
 
 let stack: LocalStack | undefined;
 afterAll(() => stack?.close());

@@ -4,7 +4,7 @@ import { findProviderRow } from '../../shared/providers/catalog';
 import { CONTRACTS } from './contracts';
 import { createContractWorld, NOW, type ContractWorld } from './support/contract-world';
 import { json, type FakeAnswer } from './support/fake-provider';
-import { connect, verdict } from './support/handshake';
+import { arrivalOf, claim, CODE, connect, startHandshake, verdict } from './support/handshake';
 
 /**
  * `GET /provider-refresh/{provider}` beyond the per-provider contracts: what it refuses, what it never trusts,
@@ -41,7 +41,9 @@ beforeEach(() => {
 
 async function connectedUser(provider = row) {
   const user = await world.user(`refresh-${Math.random()}`);
-  expect(verdict((await connect(world, provider, user.session)).callback)).toBe('ok');
+  const { callback, check } = await connect(world, provider, user.session);
+  expect(verdict(callback)).toBe('ok');
+  expect(check.status, check.body).toBe(200);
   world.fake.requests.length = 0;
   world.published.length = 0;
   return user;
@@ -120,16 +122,17 @@ describe('GET /provider-refresh/{provider}', () => {
     const user = await world.user('two-hosts');
     const hostA = world.fake.origin;
     const hostB = hostA.replace('127.0.0.1', 'localhost');
-    expect(verdict((await connect(world, enterprise, user.session)).callback)).toBe('ok');
-    // A second connection, to the other host: start through the real route with host=B.
-    const code = await world.call('GET', '/provider-auth-code', { headers: { authorization: `Bearer ${user.session}` } });
-    const browser = world.browser();
-    const start = await browser.request(`http://localhost:3998/web/provider-auth/gitlab_enterprise?code=${code.json.code}&host=${encodeURIComponent(hostB)}`);
-    const authorize = new URL(start.headers.get('location')!);
-    expect(authorize.origin).toBe(hostB);
-    expect(authorize.searchParams.get('client_id')).toBe('ee-client-b');
+    const first = await connect(world, enterprise, user.session);
+    expect(verdict(first.callback)).toBe('ok');
+    expect(first.check.status, first.check.body).toBe(200);
+    // A second connection, to the other host: started through the real routes with host=B.
+    const started = await startHandshake(world, enterprise, { flow: 'connect', session: user.session }, { host: hostB });
+    expect(started.authorize.origin).toBe(hostB);
+    expect(started.authorize.searchParams.get('client_id')).toBe('ee-client-b');
     answers.push(json({ access_token: 'token-b', token_type: 'Bearer', expires_in: 7200, refresh_token: 'refresh-b' }));
-    expect(verdict(await browser.request(`http://localhost:3998/no-auth/provider-token/gitlab_enterprise?code=c&state=${encodeURIComponent(authorize.searchParams.get('state')!)}`))).toBe('ok');
+    const callback = await started.browser.request(`http://localhost:3998/no-auth/provider-token/gitlab_enterprise?code=${CODE}&state=${encodeURIComponent(started.state)}`);
+    expect(verdict(callback)).toBe('ok');
+    expect(await claim(world, started, { result: arrivalOf(callback)!.result })).toMatchObject({ status: 200, json: { provider: 'gitlab_enterprise', host: hostB, accessToken: 'token-b' } });
     world.fake.requests.length = 0;
 
     answers.push(rotated(9));

@@ -1,26 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorld, PUBLIC_API_URL, type World } from '../support/world';
 import { authorizeAtProvider, type Browser } from '../../local/scripted-browser';
-import { CALLBACK_PREFIX, locationOf, signUp } from '../support/flows';
+import { CALLBACK_PREFIX, locationOf, signUp, start } from '../support/flows';
 import { sealState } from '../../shared/state';
 import { generateKeyRingJson, parseKeyRing } from '../../shared/crypto/keys';
 
 let world: World;
 let session: string;
-let userId: string;
 beforeAll(async () => {
   world = await createWorld();
-  const signup = await signUp(world, 'victim');
-  session = signup.session;
-  userId = signup.check.json.user.id;
+  session = (await signUp(world, 'victim')).session;
 });
 afterAll(() => world.close());
 
 /** A connect handshake taken up to the provider's redirect back (code and state), not yet delivered. */
 async function pending(login = 'victim'): Promise<{ browser: Browser; url: URL; cookie: string }> {
-  const code = await world.call('GET', '/provider-auth-code', { headers: { authorization: `Bearer ${session}` } });
+  const started = await start(world, { flow: 'connect', session });
   const browser = world.browser();
-  const url = new URL(await authorizeAtProvider(browser, `${PUBLIC_API_URL}/web/provider-auth/oidc?code=${code.json.code}`, CALLBACK_PREFIX, login));
+  const url = new URL(await authorizeAtProvider(browser, started.url, CALLBACK_PREFIX, login));
   return { browser, url, cookie: browser.cookieHeader(url) };
 }
 
@@ -28,7 +25,11 @@ async function send(url: URL | string, cookie?: string): Promise<string> {
   const response = await world.browser().request(url.toString(), cookie ? { headers: { cookie } } : {});
   expect(response.status).toBe(302);
   const location = locationOf(response);
-  return location.pathname === '/web/error' ? location.searchParams.get('code')! : 'ok';
+  if (location.pathname === '/web/error') return location.searchParams.get('code')!;
+  // The agent's loopback listener: the outcome is in its query.
+  if (location.searchParams.has('complete')) return location.searchParams.get('error') ?? 'ok';
+  expect(location.pathname).toBe('/web/auth-complete/oidc');
+  return 'ok';
 }
 
 const withState = (url: URL, state: string) => {
@@ -61,12 +62,15 @@ describe('attacks on the state and the browser binding', () => {
     const attacker = await pending('attacker');
     await attempt("login CSRF: attacker's callback in the victim's browser", 'AUTH-1007', () => send(attacker.url, genuine.cookie));
     await attempt('genuine delivery', 'ok', () => send(genuine.url, genuine.cookie));
-    await attempt('replay of the used state (cookie copied)', 'AUTH-1008', () => send(genuine.url, genuine.cookie));
+    // With the browser's own binding the spent state shows its outcome again (a reload), and commits nothing.
+    await attempt('replay of the used state (cookie copied): its success page again', 'ok', () => send(genuine.url, genuine.cookie));
+    await attempt("the used state with another visit's binding cookie", 'AUTH-1007', () => send(genuine.url, other.cookie));
 
-    const sameKeyOtherEnv = await sealState({ flow: 'connect', provider: 'oidc', userId, nonce: 'n'.repeat(43), redirectUri: `${CALLBACK_PREFIX}oidc` }, { key: world.rt.keys.state, environment: 'feature-x', now: Date.now() });
+    const handshakeCode = 'h'.repeat(43);
+    const sameKeyOtherEnv = await sealState({ flow: 'connect', provider: 'oidc', handshakeCode, nonce: 'n'.repeat(43), redirectUri: `${CALLBACK_PREFIX}oidc` }, { key: world.rt.keys.state, environment: 'feature-x', now: Date.now() });
     await attempt('cross-environment: sealed for feature-x (same key)', 'AUTH-1002', () => send(withState(other.url, sameKeyOtherEnv), other.cookie));
     await attempt('cross-environment: relabelled to this environment', 'AUTH-1002', () => send(withState(other.url, `test!${sameKeyOtherEnv.split('!')[1]}`), other.cookie));
-    const foreignKey = await sealState({ flow: 'connect', provider: 'oidc', userId, nonce: 'n'.repeat(43), redirectUri: `${CALLBACK_PREFIX}oidc` }, { key: parseKeyRing(generateKeyRingJson()).state, environment: 'test', now: Date.now() });
+    const foreignKey = await sealState({ flow: 'connect', provider: 'oidc', handshakeCode, nonce: 'n'.repeat(43), redirectUri: `${CALLBACK_PREFIX}oidc` }, { key: parseKeyRing(generateKeyRingJson()).state, environment: 'test', now: Date.now() });
     await attempt("cross-environment: another environment's key", 'AUTH-1002', () => send(withState(other.url, foreignKey), other.cookie));
 
     const forged = new URL(other.url);

@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createWorld, PUBLIC_API_URL, type World } from '../support/world';
+import { createWorld, type World } from '../support/world';
 import { startFaultyProvider, type TokenEndpointMode } from '../support/faulty-provider';
-import { issueSessionToken } from '../../shared/sessions';
-import type { Browser } from '../../local/scripted-browser';
-import { CALLBACK_PREFIX, locationOf } from '../support/flows';
+import { challengeOf, createVerifier } from '../../client/verifier';
+import { authorizeAtProvider, type Browser } from '../../local/scripted-browser';
+import { CALLBACK_PREFIX, claim, locationOf, readCallbackAnswer, start, verdict, type Started } from '../support/flows';
 
+/**
+ * What a person and an agent see when a dependency fails in the middle of a handshake (SPEC v2): the provider
+ * at the callback, DynamoDB before and after the callback spends the visit, DynamoDB in the middle of a claim;
+ * and what concurrency does to one state, one code and one ready result. Each failure gets its SPEC code,
+ * nothing is half-written, and a retry works.
+ */
 let world: World;
 let provider: Awaited<ReturnType<typeof startFaultyProvider>>;
 const PROVIDER_BOUND_MS = 300;
@@ -15,7 +21,7 @@ beforeAll(async () => {
   world = await createWorld({
     dynamoProxy: true,
     providerTimeoutMs: PROVIDER_BOUND_MS,
-    settings: () => ({ oidc: { issuer: provider.issuer, clientId: 'faulty-client', clientSecret: 'faulty-secret' } }),
+    settings: () => ({ oidc: { issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret } }),
   });
 });
 afterAll(async () => {
@@ -23,133 +29,314 @@ afterAll(async () => {
   await provider.close();
 });
 
+/** A user of this environment (its session, on the broker's clock) who connects the faulty provider. */
 const newUser = async () => {
   const userId = randomUUID();
-  const session = await issueSessionToken(userId, { key: world.rt.keys.session, environment: 'test', now: Date.now() });
-  return { userId, session };
+  return { userId, session: await world.rt.sessions.issue({ userId, account: `${userId.slice(0, 8)}@example.test` }) };
 };
 
-/** Starts a connect handshake up to the provider (which is not visited: the test plays its redirect). */
-async function start(session: string): Promise<{ browser: Browser; callback: string }> {
-  const code = await world.call('GET', '/provider-auth-code', { headers: { authorization: `Bearer ${session}` } });
-  expect(code.status).toBe(200);
-  const browser = world.browser();
-  const response = await browser.request(`${PUBLIC_API_URL}/web/provider-auth/oidc?code=${code.json.code}`);
-  const state = locationOf(response).searchParams.get('state')!;
-  return { browser, callback: `${CALLBACK_PREFIX}oidc?code=provider-code-${randomUUID()}&state=${encodeURIComponent(state)}` };
-}
-
-async function finish(browser: Browser, callback: string): Promise<{ code: string; ms: number }> {
-  const started = performance.now();
-  const response = await browser.request(callback);
-  const ms = Math.round(performance.now() - started);
-  const location = locationOf(response);
-  return { code: location.pathname === '/web/error' ? location.searchParams.get('code')! : 'ok', ms };
-}
-
+/** Everything but the handshake records: users, identities and tokens, which a failed handshake must leave as they were. */
+const accountItems = async () => (await world.scan()).filter((item) => !String(item.pk).startsWith('HANDSHAKE#'));
 const tokenItems = async (userId: string) => (await world.scan()).filter((i) => i.pk === `USER#${userId}` && String(i.sk).startsWith('TOKEN#'));
+const identityItems = async (subject: string) => (await world.scan()).filter((i) => i.pk === `IDENTITY#oidc#-#${subject}`);
 
-describe('provider faults: the SPEC error, a usable retry, nothing half-written', () => {
+/** The browser through our start URL (and the confirmation page in poll mode) and the provider, up to its redirect back to us. */
+async function toCallback(started: Started): Promise<{ browser: Browser; callbackUrl: string }> {
+  const browser = world.browser();
+  const callbackUrl = await authorizeAtProvider(browser, started.url, CALLBACK_PREFIX, 'unused', { userCode: started.userCode });
+  return { browser, callbackUrl };
+}
+
+/** Our callback's answer, read as the browser and (loopback) the agent's listener would, with how long it took. */
+async function deliver(browser: Browser, callbackUrl: string) {
+  const began = performance.now();
+  const response = await browser.request(callbackUrl);
+  const ms = Math.round(performance.now() - began);
+  expect(response.status).toBe(302);
+  return { response, ms, ...readCallbackAnswer(response) };
+}
+
+/** A whole connect against the faulty provider in its current mode, claimed. */
+async function connectOnce(session: string) {
+  const started = await start(world, { flow: 'connect', session });
+  const { browser, callbackUrl } = await toCallback(started);
+  const delivered = await deliver(browser, callbackUrl);
+  const check = await claim(world, started, { result: delivered.arrival?.result });
+  return { started, browser, callbackUrl, delivered, check };
+}
+
+describe('provider faults at the callback: recorded on the handshake, the SPEC error, nothing written, a usable retry', () => {
   const rows: string[] = [];
-  afterAll(() => console.log(`provider faults (bound ${PROVIDER_BOUND_MS} ms):\n  fault          answer     callback ms  retry\n  ${rows.join('\n  ')}`));
+  afterAll(() => console.log(`provider faults (bound ${PROVIDER_BOUND_MS} ms):\n  fault          browser    claim                     callback ms  retry\n  ${rows.join('\n  ')}`));
 
-  for (const mode of ['down', 'slow', 'http500', 'invalid-json', 'invalid_grant'] as TokenEndpointMode[]) {
-    it(`token endpoint ${mode} → RAPI-1010, then a new handshake succeeds`, async () => {
+  // The provider's OAuth error code where it sent one; `exchange_failed` where it sent none (unreachable, late, 500, not JSON).
+  const cases: [TokenEndpointMode, string][] = [
+    ['down', 'exchange_failed'],
+    ['slow', 'exchange_failed'],
+    ['http500', 'exchange_failed'],
+    ['invalid-json', 'exchange_failed'],
+    ['invalid_grant', 'invalid_grant'],
+  ];
+  for (const [mode, providerError] of cases) {
+    it(`token endpoint ${mode}: the agent's listener gets error=RAPI-1010 and the error page, the claim USRC-1022 {error: ${providerError}}; a new handshake works`, async () => {
       const { userId, session } = await newUser();
+      const before = await accountItems();
       provider.setMode(mode);
-      const failed = await start(session);
-      const result = await finish(failed.browser, failed.callback);
-      expect(result.code).toBe('RAPI-1010');
-      expect(await tokenItems(userId)).toHaveLength(0);
+      let failed: Awaited<ReturnType<typeof connectOnce>>;
+      try {
+        failed = await connectOnce(session);
+      } finally {
+        provider.setMode('ok');
+      }
+      const { arrival, page } = failed.delivered;
+      expect(arrival).toMatchObject({ code: failed.started.code, error: 'RAPI-1010' });
+      expect(arrival!.result).toBeUndefined();
+      expect(page.pathname).toBe('/web/error');
+      expect(Object.fromEntries(page.searchParams)).toEqual({ code: 'RAPI-1010', provider: 'oidc' });
+      expect(failed.check).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { provider: 'oidc', error: providerError } } });
+      expect(await accountItems()).toEqual(before);
 
-      provider.setMode('ok');
-      const retry = await start(session);
-      const retried = await finish(retry.browser, retry.callback);
-      expect(retried.code).toBe('ok');
+      const retry = await connectOnce(session);
+      expect(retry.delivered.arrival).toMatchObject({ code: retry.started.code, result: expect.any(String) });
+      expect(retry.check.status).toBe(200);
       expect(await tokenItems(userId)).toHaveLength(1);
-      rows.push(`${mode.padEnd(14)} ${result.code.padEnd(10)} ${String(result.ms).padStart(11)}  ${retried.code}`);
+      expect((await world.rt.tokens.get(userId, 'oidc'))?.accessToken).toBe(retry.check.json.accessToken);
+      rows.push(`${mode.padEnd(14)} ${arrival!.error!.padEnd(10)} ${`${failed.check.json.code} ${providerError}`.padEnd(25)} ${String(failed.delivered.ms).padStart(11)}  ${retry.check.status}`);
     });
   }
 
-  it('a sign-up whose exchange hits invalid_grant tells the poller USRC-1022 {error: invalid_grant}', async () => {
-    provider.setMode('invalid_grant');
+  it('userinfo failing after a good exchange: USRC-1022 {error: identity_unavailable}, and the token obtained is not kept', async () => {
+    const { userId, session } = await newUser();
+    const before = await accountItems();
+    provider.setUserinfoMode('http500');
+    let failed: Awaited<ReturnType<typeof connectOnce>>;
     try {
-      const signupToken = randomUUID();
-      const browser = world.browser();
-      const response = await browser.request(`${PUBLIC_API_URL}/web/provider-auth/oidc?signupToken=${signupToken}`);
-      const state = locationOf(response).searchParams.get('state')!;
-      expect((await finish(browser, `${CALLBACK_PREFIX}oidc?code=c&state=${encodeURIComponent(state)}`)).code).toBe('RAPI-1010');
-      const poll = await world.call('PUT', '/no-auth/check-signup', { body: { token: signupToken } });
-      expect(poll).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { provider: 'oidc', error: 'invalid_grant' } } });
+      failed = await connectOnce(session);
+    } finally {
+      provider.setUserinfoMode('ok');
+    }
+    expect(failed.delivered.arrival).toMatchObject({ error: 'USRC-1022' });
+    expect(failed.check).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { provider: 'oidc', error: 'identity_unavailable' } } });
+    expect(await accountItems()).toEqual(before);
+    expect((await connectOnce(session)).check.status).toBe(200);
+    expect(await tokenItems(userId)).toHaveLength(1);
+  });
+
+  it('a poll-mode sign-up whose exchange hits invalid_grant: the error page, USRC-1022 {error: invalid_grant} to the poller, nobody created; the next sign-up creates the user', async () => {
+    const person = `poller-${randomUUID().slice(0, 8)}`;
+    provider.signInAs(person);
+    provider.setMode('invalid_grant');
+    let started: Started;
+    let delivered: Awaited<ReturnType<typeof deliver>>;
+    try {
+      started = await start(world, { flow: 'signup', mode: 'poll' });
+      const { browser, callbackUrl } = await toCallback(started);
+      delivered = await deliver(browser, callbackUrl);
     } finally {
       provider.setMode('ok');
     }
+    expect(delivered.arrival).toBeUndefined();
+    expect(verdict(delivered.response)).toBe('RAPI-1010');
+    expect(await claim(world, started)).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { provider: 'oidc', error: 'invalid_grant' } } });
+    expect(await identityItems(person)).toHaveLength(0);
+
+    const again = await start(world, { flow: 'signup', mode: 'poll' });
+    const { browser, callbackUrl } = await toCallback(again);
+    expect((await deliver(browser, callbackUrl)).page.pathname).toBe('/web/auth-complete/oidc');
+    expect(await claim(world, again)).toMatchObject({ status: 200, json: { signupStatus: 'userCreated', user: { email: `${person}@example.test` } } });
   });
 });
 
 describe('DynamoDB faults', () => {
-  it('unreachable before the nonce is spent → SRV-1000; the same callback works once it is back', async () => {
+  it('unreachable before the callback spends the visit → the SRV-1000 page, nothing spent: the same callback in the same browser works once it is back', async () => {
     const { userId, session } = await newUser();
-    const flow = await start(session);
+    const started = await start(world, { flow: 'connect', session });
+    const { browser, callbackUrl } = await toCallback(started);
+    const before = await accountItems();
+    const exchanges = provider.counts.token;
     world.dynamoProxy!.down();
+    let refused: Awaited<ReturnType<typeof deliver>>;
     try {
-      expect((await finish(flow.browser, flow.callback)).code).toBe('SRV-1000');
+      refused = await deliver(browser, callbackUrl);
     } finally {
       world.dynamoProxy!.up();
     }
-    expect(await tokenItems(userId)).toHaveLength(0);
-    expect((await finish(flow.browser, flow.callback)).code).toBe('ok');
+    expect(verdict(refused.response)).toBe('SRV-1000');
+    // The provider's code was not spent on an exchange whose outcome could not be kept.
+    expect(provider.counts.token).toBe(exchanges);
+    expect(await claim(world, started)).toMatchObject({ status: 403, json: { code: 'AUTH-1006', info: { status: 'at-provider' } } });
+    expect(await accountItems()).toEqual(before);
+
+    const again = await deliver(browser, callbackUrl);
+    expect(again.arrival).toMatchObject({ code: started.code, result: expect.any(String) });
+    expect(await claim(world, started, { result: again.arrival!.result })).toMatchObject({ status: 200, json: { provider: 'oidc' } });
     expect(await tokenItems(userId)).toHaveLength(1);
   });
 
-  it('unreachable after the nonce is spent → SRV-1000, no token written; a new handshake succeeds', async () => {
+  it('unreachable after the visit is spent (the provider answer cannot be kept) → the SRV-1000 page; the claim never gets a token, a reload is AUTH-1008, a new handshake works', async () => {
     const { userId, session } = await newUser();
-    const flow = await start(session);
-    world.dynamoProxy!.failWhen((operation, body) => operation === 'PutItem' && body.includes('TOKEN#'));
+    const started = await start(world, { flow: 'connect', session });
+    const { browser, callbackUrl } = await toCallback(started);
+    const before = await accountItems();
+    world.dynamoProxy!.failWhen((operation, body) => operation === 'UpdateItem' && body.includes('sealedResult'));
+    let refused: Awaited<ReturnType<typeof deliver>>;
     try {
-      expect((await finish(flow.browser, flow.callback)).code).toBe('SRV-1000');
+      refused = await deliver(browser, callbackUrl);
     } finally {
       world.dynamoProxy!.up();
     }
-    expect(await tokenItems(userId)).toHaveLength(0);
-    const retry = await start(session);
-    expect((await finish(retry.browser, retry.callback)).code).toBe('ok');
+    expect(world.dynamoProxy!.dropped()).toBeGreaterThan(0);
+    expect(verdict(refused.response)).toBe('SRV-1000');
+    expect(refused.arrival).toBeUndefined();
+    // The handshake stays where the failure left it (exchanging): pending for the claim until it expires, never half-ready.
+    expect(await claim(world, started)).toMatchObject({ status: 403, json: { code: 'AUTH-1006', info: { status: 'at-provider' } } });
+    expect(verdict((await deliver(browser, callbackUrl)).response)).toBe('AUTH-1008');
+    world.clock.offsetMs = 10 * 60_000 + 1_000;
+    try {
+      expect(await claim(world, started)).toMatchObject({ status: 403, json: { code: 'AUTH-1005' } });
+    } finally {
+      world.clock.offsetMs = 0;
+    }
+    expect(await accountItems()).toEqual(before);
+
+    const retry = await connectOnce(session);
+    expect(retry.check.status).toBe(200);
     expect(await tokenItems(userId)).toHaveLength(1);
   });
 
-  it('agent routes answer 503 SRV-1000 JSON while DynamoDB is unreachable, and work after', async () => {
+  it('agent routes answer 503 SRV-1000 JSON without a stack trace while DynamoDB is unreachable, and the same calls work after', async () => {
+    const { session } = await newUser();
+    const started = await start(world, { flow: 'connect', session });
+    const { browser, callbackUrl } = await toCallback(started);
+    const { arrival } = await deliver(browser, callbackUrl);
     world.dynamoProxy!.down();
     try {
-      const poll = await world.call('PUT', '/no-auth/check-signup', { body: { token: randomUUID() } });
-      expect(poll).toMatchObject({ status: 503, json: { code: 'SRV-1000' } });
-      expect(poll.body).not.toMatch(/\n\s+at /);
+      const startBody = { provider: 'oidc', flow: 'signup', challenge: challengeOf(createVerifier()), challengeMethod: 'S256' };
+      for (const answer of [await claim(world, started, { result: arrival!.result }), await world.call('POST', '/provider-auth-code', { body: startBody })]) {
+        expect(answer).toMatchObject({ status: 503, json: { code: 'SRV-1000' } });
+        expect(answer.body).not.toMatch(/\n\s+at |\.ts:\d+/);
+      }
     } finally {
       world.dynamoProxy!.up();
     }
-    expect((await world.call('PUT', '/no-auth/check-signup', { body: { token: randomUUID() } })).json.code).toBe('AUTH-1006');
+    expect(await claim(world, started, { result: arrival!.result })).toMatchObject({ status: 200, json: { provider: 'oidc' } });
+    expect((await start(world, { flow: 'signup' })).response.status).toBe(200);
   });
+
+  for (const flow of ['connect', 'signup'] as const) {
+    it(`a ${flow} claim cut halfway (the token write dropped) → 503 SRV-1000, no token, no session; once its lease has run out the retry commits exactly once`, async () => {
+      const person = `halfway-${randomUUID().slice(0, 8)}`;
+      provider.signInAs(person);
+      const user = flow === 'connect' ? await newUser() : undefined;
+      const started = await start(world, { flow, session: user?.session });
+      const { browser, callbackUrl } = await toCallback(started);
+      const { arrival } = await deliver(browser, callbackUrl);
+      const issued: string[] = [];
+      const issue = world.rt.sessions.issue;
+      world.rt.sessions.issue = async (session) => {
+        const token = await issue(session);
+        issued.push(token);
+        return token;
+      };
+      try {
+        world.dynamoProxy!.failWhen((operation, body) => operation === 'PutItem' && body.includes('TOKEN#'));
+        let cut: Awaited<ReturnType<typeof claim>>;
+        try {
+          cut = await claim(world, started, { result: arrival!.result });
+        } finally {
+          world.dynamoProxy!.up();
+        }
+        expect(cut).toMatchObject({ status: 503, json: { code: 'SRV-1000' } });
+        const userId = user?.userId ?? ((await identityItems(person))[0]?.userId as string | undefined);
+        if (userId) expect(await tokenItems(userId)).toHaveLength(0);
+        expect(issued).toHaveLength(0);
+
+        // The cut claim still holds its lease (20 s); past it, the same claim takes over and commits.
+        world.clock.offsetMs = 21_000;
+        let retried: Awaited<ReturnType<typeof claim>>;
+        try {
+          retried = await claim(world, started, { result: arrival!.result });
+        } finally {
+          world.clock.offsetMs = 0;
+        }
+        expect(retried.status, retried.body).toBe(200);
+        expect(await claim(world, started, { result: arrival!.result })).toMatchObject({ status: 200, json: retried.json });
+        const owner = user?.userId ?? (retried.json.user.id as string);
+        expect(await tokenItems(owner)).toHaveLength(1);
+        expect(await identityItems(person)).toHaveLength(flow === 'signup' ? 1 : 0);
+        expect(issued).toEqual(flow === 'signup' ? [retried.json.accessToken] : []);
+      } finally {
+        world.rt.sessions.issue = issue;
+      }
+    });
+  }
 });
 
 describe('races', () => {
-  it('two callbacks with one state at once: one success, one AUTH-1008', async () => {
+  it('two callbacks with one state at once: one goes on to the agent with a result, the other is AUTH-1008; one token after the claim', async () => {
     const { userId, session } = await newUser();
-    const flow = await start(session);
-    const cookie = flow.browser.cookieHeader(new URL(flow.callback));
-    const twice = await Promise.all([0, 1].map(() => world.browser().request(flow.callback, { headers: { cookie } })));
-    const codes = twice.map((r) => (locationOf(r).pathname === '/web/error' ? locationOf(r).searchParams.get('code') : 'ok')).sort();
-    expect(codes).toEqual(['AUTH-1008', 'ok']);
+    const started = await start(world, { flow: 'connect', session });
+    const { browser, callbackUrl } = await toCallback(started);
+    const cookie = browser.cookieHeader(new URL(callbackUrl));
+    const twice = await Promise.all([0, 1].map(() => world.browser().request(callbackUrl, { headers: { cookie } })));
+    const answers = twice.map((response) => readCallbackAnswer(response));
+    const outcomes = answers.map(({ arrival }, i) => (arrival?.result ? 'result' : verdict(twice[i]!))).sort();
+    expect(outcomes).toEqual(['AUTH-1008', 'result']);
+    const result = answers.find((a) => a.arrival?.result)!.arrival!.result;
+    expect((await claim(world, started, { result })).status).toBe(200);
     expect(await tokenItems(userId)).toHaveLength(1);
   });
 
-  it('100 concurrent check-signup polls: exactly one gets the sign-up', async () => {
-    const signupToken = randomUUID();
-    const browser = world.browser();
-    const response = await browser.request(`${PUBLIC_API_URL}/web/provider-auth/oidc?signupToken=${signupToken}`);
-    const state = locationOf(response).searchParams.get('state')!;
-    expect((await finish(browser, `${CALLBACK_PREFIX}oidc?code=c&state=${encodeURIComponent(state)}`)).code).toBe('ok');
-    const polls = await Promise.all(Array.from({ length: 100 }, () => world.call('PUT', '/no-auth/check-signup', { body: { token: signupToken } })));
-    const byStatus = polls.reduce<Record<string, number>>((acc, p) => ((acc[p.status === 200 ? '200' : p.json.code] = (acc[p.status === 200 ? '200' : p.json.code] ?? 0) + 1), acc), {});
-    console.log(`100 concurrent polls: ${JSON.stringify(byStatus)}`);
-    expect(byStatus).toEqual({ '200': 1, 'AUTH-1006': 99 });
+  it('two browser visits of one code at once: one leaves for the provider, the other is AUTH-1008', async () => {
+    const { session } = await newUser();
+    const started = await start(world, { flow: 'connect', session });
+    const visits = await Promise.all([0, 1].map(() => world.browser().request(started.url)));
+    const outcomes = visits.map((visit) => (locationOf(visit).origin === provider.issuer ? 'provider' : verdict(visit))).sort();
+    expect(outcomes).toEqual(['AUTH-1008', 'provider']);
+  });
+
+  it('100 concurrent claims of one ready sign-up with the right proof: all 200 with the same answer, one user, one session; wrong verifiers among them AUTH-1002', async () => {
+    const person = `crowd-${randomUUID().slice(0, 8)}`;
+    provider.signInAs(person);
+    const started = await start(world, { flow: 'signup' });
+    const { browser, callbackUrl } = await toCallback(started);
+    const { arrival } = await deliver(browser, callbackUrl);
+    const issued: string[] = [];
+    const issue = world.rt.sessions.issue;
+    world.rt.sessions.issue = async (session) => {
+      const token = await issue(session);
+      issued.push(token);
+      return token;
+    };
+    let claims: { right: boolean; answer: Awaited<ReturnType<typeof claim>> }[];
+    try {
+      claims = await Promise.all(
+        Array.from({ length: 110 }, async (_, i) => {
+          // Every eleventh claim brings a verifier of its own: the result is right, the proof is not.
+          const right = i % 11 !== 5;
+          return { right, answer: await claim(world, started, { result: arrival!.result, ...(right ? {} : { verifier: createVerifier() }) }) };
+        }),
+      );
+    } finally {
+      world.rt.sessions.issue = issue;
+    }
+    const byOutcome: Record<string, number> = {};
+    for (const { right, answer } of claims) {
+      const key = `${right ? 'right' : 'wrong'} verifier → ${answer.status === 200 ? '200' : answer.json?.code}`;
+      byOutcome[key] = (byOutcome[key] ?? 0) + 1;
+    }
+    console.log(`110 concurrent claims of one sign-up: ${JSON.stringify(byOutcome)}`);
+    expect(byOutcome).toEqual({ 'right verifier → 200': 100, 'wrong verifier → AUTH-1002': 10 });
+
+    const answers = claims.filter((c) => c.right).map((c) => c.answer.json);
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    expect(new Set(answers.map((a) => a.accessToken)).size).toBe(1);
+    expect(issued).toEqual([answers[0].accessToken]);
+    expect(answers[0]).toMatchObject({ signupStatus: 'userCreated', user: { email: `${person}@example.test` } });
+    const identities = await identityItems(person);
+    expect(identities).toHaveLength(1);
+    expect(identities[0]!.userId).toBe(answers[0].user.id);
+    expect((await world.scan()).filter((i) => i.sk === 'PROFILE' && i.email === `${person}@example.test`)).toHaveLength(1);
+    expect(await tokenItems(answers[0].user.id)).toHaveLength(1);
   });
 });

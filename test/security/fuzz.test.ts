@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { randomUUID } from 'node:crypto';
 import { createWorld, type World } from '../support/world';
-import { locationOf, runBrowser, signUp } from '../support/flows';
+import { AGENT_LOOPBACK, claim, runBrowser, signUp, start, type Started } from '../support/flows';
+import { challengeOf, createVerifier } from '../../client/verifier';
 import { dispatchHttp } from '../../local/dispatch';
 import { API_ROUTES } from '../../shared/http/api-routes';
 import { ERROR_CODES } from '../../shared/errors';
@@ -13,31 +13,43 @@ const RUNS_PER_ROUTE = 1_300;
 let world: World;
 let session: string;
 let validState: string;
+/** A poll-mode handshake waiting on its confirmation page: fuzzed visits and form posts meet a live record. */
+let pollCode: string;
+/** Its page's CSRF field and this browser's CSRF cookie, so that some fuzzed form posts get as far as the user code. */
+let csrf: { field: string; cookie: string };
+const validChallenge = challengeOf(createVerifier());
 beforeAll(async () => {
   world = await createWorld();
   const signup = await signUp(world, 'fuzz');
   session = signup.session;
   validState = new URL(signup.run.callbackUrl).searchParams.get('state')!;
+  const poll = await start(world, { flow: 'signup', mode: 'poll' });
+  pollCode = poll.code;
+  const browser = world.browser();
+  const page = await browser.request(poll.url);
+  csrf = { field: /name="csrf" value="([^"]*)"/.exec(page.body)![1]!, cookie: browser.cookies.find((c) => c.name === 'hs_csrf')!.value };
 });
 afterAll(() => world.close());
 
-/** A sign-up the browser completed and the agent has not polled for yet. */
-async function signUpWithoutCollecting() {
-  const signupToken = randomUUID();
-  const { callback } = await runBrowser(world, `/web/provider-auth/oidc?signupToken=${signupToken}`, 'fuzz-pending');
-  return { signupToken, run: callback };
-}
-
+/** 32 random bytes in base64url: the shape of a handshake code, a verifier or a result. */
+const random43 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => Buffer.from(bytes).toString('base64url'));
 const nasty = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.constantFrom('', '..', '../..', '%2e%2e', '\r\nSet-Cookie: x=1', '<script>alert(1)</script>', 'test!', 'test!a.b.c.d.e', '!', 'null', '{}', '[]', 'https://evil.example', '//evil.example', 'javascript:alert(1)', '\u0000', '💥'),
+  fc.constantFrom('', '..', '../..', '%2e%2e', '\r\nSet-Cookie: x=1', '<script>alert(1)</script>', 'test!', 'test!a.b.c.d.e', '!', 'null', '{}', '[]', 'https://evil.example', '//evil.example', 'javascript:alert(1)', '\u0000', '💥', '\u202e', 'BCDF-GHJK'),
   fc.string({ minLength: 2000, maxLength: 6000 }),
   fc.uuid(),
+  random43,
 );
-const providerId = fc.oneof(fc.constantFrom('oidc', 'demo', 'github', 'okta', 'gitlab', 'nosuch', 'OIDC', 'oidc%00', '..'), nasty);
-const queryNames = fc.constantFrom('code', 'state', 'signupToken', 'host', 'error', 'error_description', 'token', 'provider', 'x');
-const queryPair = fc.tuple(queryNames, fc.oneof(nasty, fc.constant(() => validState), fc.uuid()));
+/** Values resolved when a request is made (after beforeAll): the live poll code and the genuine state. */
+const live = (get: () => string) => fc.constant(null).map(get);
+const providerId = fc.oneof(fc.constantFrom('oidc', 'demo', 'github', 'okta', 'gitlab', 'trello', 'nosuch', 'OIDC', 'oidc%00', '..'), nasty);
+// The names our routes read come up more often than the others.
+const queryNames = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('code', 'state') },
+  { weight: 2, arbitrary: fc.constantFrom('host', 'error', 'error_description', 'provider', 'userCode', 'csrf', 'result', 'complete', 'reason', 's', 'signupToken', 'x') },
+);
+const queryPair = fc.tuple(queryNames, fc.oneof(nasty, live(() => validState), live(() => pollCode), fc.uuid()));
 // Mostly distinct names (so requests get past "parameter repeated"), sometimes repeats on purpose.
 const query = fc.oneof(
   { weight: 4, arbitrary: fc.uniqueArray(queryPair, { maxLength: 6, selector: ([name]) => name }) },
@@ -45,38 +57,94 @@ const query = fc.oneof(
 );
 const headers = fc.record(
   {
-    authorization: fc.oneof(nasty, fc.constant('Bearer '), fc.constant(() => `Bearer ${session}`), nasty.map((s) => `Bearer ${s}`)),
-    cookie: fc.oneof(nasty, nasty.map((s) => `hs_bind_abc=${s}`), fc.constant('a=b; a=c; ;;=;')),
+    authorization: fc.oneof(nasty, fc.constant('Bearer '), live(() => `Bearer ${session}`), nasty.map((s) => `Bearer ${s}`)),
+    cookie: fc.oneof(nasty, nasty.map((s) => `hs_bind_abc=${s}`), nasty.map((s) => `hs_csrf=${s}`), live(() => `hs_csrf=${csrf.cookie}`), fc.constant('a=b; a=c; ;;=;')),
     'content-type': fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream'),
+    'sec-fetch-site': fc.constantFrom('same-origin', 'cross-site', 'none', ''),
+    origin: fc.oneof(fc.constantFrom('null', 'http://localhost:3999', 'https://evil.example'), nasty),
   },
   { requiredKeys: [] },
 );
-const body = fc.oneof(
-  fc.constant(undefined),
-  nasty,
-  fc.json(),
-  fc.record({ token: fc.oneof(nasty, fc.uuid(), fc.integer(), fc.constant(null)) }).map((o) => JSON.stringify(o)),
+/** Any JSON-ish value a field may be given instead of the right one. */
+const wrongValue = fc.oneof(nasty, fc.integer(), fc.constant(null), fc.boolean(), fc.array(nasty, { maxLength: 2 }), fc.dictionary(nasty, nasty, { maxKeys: 2 }));
+/** Mostly the right kind of value, sometimes anything else. */
+const mostly = <T>(right: fc.Arbitrary<T>) => fc.oneof({ weight: 9, arbitrary: right }, { weight: 1, arbitrary: wrongValue });
+const startFields = {
+  provider: mostly(fc.constantFrom('oidc', 'demo', 'github', 'okta', 'trello', 'nosuch')),
+  flow: mostly(fc.constantFrom('connect', 'signup')),
+  host: mostly(fc.constantFrom('acme.okta.com', 'https://acme.okta.com', 'https://evil.example')),
+  challenge: mostly(fc.constant(validChallenge)),
+  challengeMethod: mostly(fc.constantFrom('S256', 'S256', 'S256', 'plain')),
+  redirectUri: mostly(fc.constantFrom(AGENT_LOOPBACK, 'http://[::1]:9/agent', 'http://localhost:9/agent', 'http://127.0.0.1:9/a?x=1', 'http://127.1:9/a')),
+  client: mostly(fc.record({ name: mostly(fc.constantFrom('VS Code', 'JetBrains')), device: mostly(fc.constant('laptop')) }, { requiredKeys: [] })),
+};
+/** `POST /provider-auth-code` bodies: with every required field (right or wrong), or with any missing. */
+const wellFormedStart = fc.record(
+  {
+    provider: fc.constantFrom('oidc', 'demo', 'github', 'okta', 'trello', 'nosuch'),
+    flow: fc.constantFrom('connect', 'signup'),
+    host: fc.constantFrom('acme.okta.com', 'https://acme.okta.com', 'https://evil.example'),
+    challenge: fc.constant(validChallenge),
+    challengeMethod: fc.constant('S256'),
+    redirectUri: fc.constantFrom(AGENT_LOOPBACK, 'http://[::1]:9/agent'),
+    client: fc.record({ name: fc.constantFrom('VS Code', 'JetBrains'), device: fc.constant('laptop') }, { requiredKeys: [] }),
+  },
+  { requiredKeys: ['provider', 'flow', 'challenge', 'challengeMethod'] },
 );
+const startBody = fc.oneof(
+  { weight: 2, arbitrary: wellFormedStart },
+  { weight: 2, arbitrary: fc.record(startFields, { requiredKeys: ['provider', 'flow', 'challenge', 'challengeMethod'] }) },
+  { weight: 1, arbitrary: fc.record(startFields, { requiredKeys: [] }) },
+);
+/** `PUT /no-auth/check-signup` bodies. */
+const claimBody = fc.record(
+  {
+    code: mostly(fc.oneof(live(() => pollCode), random43)),
+    verifier: mostly(fc.constant(null).map(() => createVerifier())),
+    result: mostly(random43),
+    token: fc.oneof(fc.uuid(), wrongValue),
+  },
+  { requiredKeys: [] },
+);
+/** The confirmation form of `POST /web/provider-auth/{provider}`. */
+const formBody = fc
+  .record(
+    { code: fc.oneof(live(() => pollCode), nasty), csrf: fc.oneof(live(() => csrf.field), nasty), userCode: fc.oneof(fc.constantFrom('BCDF-GHJK', 'bcdfghjk', ''), nasty) },
+    { requiredKeys: [] },
+  )
+  .map((fields) => new URLSearchParams(fields as Record<string, string>).toString());
+const anyBody = fc.oneof(fc.constant(undefined), nasty, fc.json(), startBody.map((o) => JSON.stringify(o)), claimBody.map((o) => JSON.stringify(o)), formBody);
+/** Any body, and more often the kind the route reads. */
+function bodyFor(route: (typeof API_ROUTES)[number]): fc.Arbitrary<string | undefined> {
+  const own =
+    route.path === '/provider-auth-code'
+      ? startBody.map((o) => JSON.stringify(o))
+      : route.path === '/no-auth/check-signup'
+        ? claimBody.map((o) => JSON.stringify(o))
+        : route.method === 'POST' && route.path === '/web/provider-auth/{provider}'
+          ? formBody
+          : undefined;
+  return own ? fc.oneof({ weight: 3, arbitrary: own }, { weight: 2, arbitrary: anyBody }) : anyBody;
+}
 
-const resolve = (value: unknown) => String(typeof value === 'function' ? value() : value);
 
 describe(`fuzzing every route (${API_ROUTES.length} routes × ${RUNS_PER_ROUTE} requests)`, () => {
   const counts: { route: string; requests: number; byOutcome: Record<string, number> }[] = [];
   afterAll(() => {
     const total = counts.reduce((n, c) => n + c.requests, 0);
-    console.log(`fuzzing: ${total} generated requests, 0 5xx, 0 stack traces, every error a SPEC code\n${counts.map((c) => `  ${c.route.padEnd(42)} ${String(c.requests).padStart(5)}  ${Object.entries(c.byOutcome).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}:${v}`).join(' ')}`).join('\n')}`);
+    console.log(`fuzzing: ${total} generated requests, 0 5xx, 0 stack traces, every error a SPEC code, security headers on every answer\n${counts.map((c) => `  ${c.route.padEnd(42)} ${String(c.requests).padStart(5)}  ${Object.entries(c.byOutcome).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}:${v}`).join(' ')}`).join('\n')}`);
   });
 
   for (const route of API_ROUTES) {
-    it(`${route.method} ${route.path}: no 5xx, no stack trace, every error a SPEC code`, async () => {
+    it(`${route.method} ${route.path}: no 5xx, no stack trace, every error a SPEC code, the security headers`, async () => {
       const byOutcome: Record<string, number> = {};
       let requests = 0;
       await fc.assert(
-        fc.asyncProperty(providerId, query, headers, body, async (provider, pairs, hdrs, payload) => {
+        fc.asyncProperty(providerId, query, headers, bodyFor(route), async (provider, pairs, hdrs, payload) => {
           const path = route.path.replace('{provider}', encodeURIComponent(provider));
-          const search = new URLSearchParams(pairs.map(([k, v]): [string, string] => [k, resolve(v)]));
+          const search = new URLSearchParams(pairs.map(([k, v]): [string, string] => [k, v]));
           const sentHeaders: Record<string, string> = {};
-          for (const [name, value] of Object.entries(hdrs)) sentHeaders[name] = resolve(value).replace(/[\r\n\0]/g, ' ');
+          for (const [name, value] of Object.entries(hdrs)) sentHeaders[name] = String(value).replace(/[\r\n\0]/g, ' ');
           const result = await dispatchHttp({
             method: route.method,
             url: `${path}${search.size ? `?${search}` : ''}`,
@@ -89,10 +157,14 @@ describe(`fuzzing every route (${API_ROUTES.length} routes × ${RUNS_PER_ROUTE} 
           let outcome: string;
           if (result.status === 404 && result.body === '{"message":"Not Found"}') {
             // No route matched (a provider segment like `..` or `a/b` changes the path): API Gateway's own 404.
-            outcome = 'no route (404)';
-          } else if (result.status === 302) {
-            expect(result.headers['cache-control']).toBe('no-store');
-            expect(result.headers['referrer-policy']).toBe('no-referrer');
+            byOutcome['no route (404)'] = (byOutcome['no route (404)'] ?? 0) + 1;
+            return;
+          }
+          // Every answer of ours may carry a token, a code or a state: never cached, never sent on as Referer, never sniffed.
+          expect(result.headers['cache-control']).toBe('no-store');
+          expect(result.headers['referrer-policy']).toBe('no-referrer');
+          expect(result.headers['x-content-type-options']).toBe('nosniff');
+          if (result.status === 302) {
             const location = new URL(result.headers.location!, 'http://base.invalid');
             if (location.pathname === '/web/error') {
               outcome = location.searchParams.get('code')!;
@@ -104,12 +176,12 @@ describe(`fuzzing every route (${API_ROUTES.length} routes × ${RUNS_PER_ROUTE} 
           } else if (result.headers['content-type']?.startsWith('application/json')) {
             const json = JSON.parse(result.body);
             outcome = result.status === 200 ? '200' : json.code;
-            expect(result.headers['cache-control']).toBe('no-store');
             if (result.status !== 200) expect(Object.keys(ERROR_CODES)).toContain(json.code);
           } else {
             outcome = `${result.status} ${result.headers['content-type']?.split(';')[0]}`;
             expect(result.headers['content-security-policy']).toContain("default-src 'none'");
-            expect(result.headers['x-content-type-options']).toBe('nosniff');
+            expect(result.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+            expect(result.headers['x-frame-options']).toBe('DENY');
             expect(result.status === 200 || result.status === 404).toBe(true);
           }
           byOutcome[outcome] = (byOutcome[outcome] ?? 0) + 1;
@@ -120,18 +192,48 @@ describe(`fuzzing every route (${API_ROUTES.length} routes × ${RUNS_PER_ROUTE} 
     }, 180_000);
   }
 
-  it('a fuzzed check-signup never hands out a sign-up it was not given the token of', async () => {
-    // A finished sign-up waits to be collected while the guesses come in: none may take it.
-    const { signupToken, run } = await signUpWithoutCollecting();
-    expect(locationOf(run).pathname).toBe('/web/auth-complete/oidc');
+  it('a fuzzed claim never hands out a handshake it was not given the verifier of; the genuine claims still succeed afterwards', async () => {
+    // A finished sign-up and a finished connect wait to be claimed while the guesses come in: none may take them.
+    const signup = await start(world, { flow: 'signup' });
+    const signupRun = await runBrowser(world, signup.url, 'fuzz-pending');
+    const connect = await start(world, { flow: 'connect', session });
+    const connectRun = await runBrowser(world, connect.url, 'fuzz-connected');
+    const ready: { started: Started; result: string }[] = [
+      { started: signup, result: signupRun.arrival!.result! },
+      { started: connect, result: connectRun.arrival!.result! },
+    ];
+    const genuineVerifiers = new Set(ready.map((r) => r.started.verifier));
+    /** The genuine verifier with one character changed. */
+    const nearMiss = (verifier: string) => fc.nat({ max: verifier.length - 1 }).map((i) => `${verifier.slice(0, i)}${verifier[i] === 'A' ? 'B' : 'A'}${verifier.slice(i + 1)}`);
+    const byOutcome: Record<string, number> = {};
     await fc.assert(
-      fc.asyncProperty(fc.uuid(), async (guess) => {
-        fc.pre(guess !== signupToken);
-        const poll = await world.call('PUT', '/no-auth/check-signup', { body: { token: guess } });
-        expect(poll.status).toBe(403);
-      }),
-      { numRuns: 200, seed: 1 },
+      fc.asyncProperty(
+        fc.constantFrom(0, 1).chain((which) =>
+          fc.record({
+            which: fc.constant(which),
+            code: fc.oneof(fc.constant(ready[which]!.started.code), fc.constant(ready[1 - which]!.started.code), random43, nasty),
+            verifier: fc.oneof(nearMiss(ready[which]!.started.verifier), fc.constant(ready[1 - which]!.started.verifier), fc.constant(null).map(() => createVerifier()), nasty),
+            result: fc.option(fc.oneof(fc.constant(ready[which]!.result), fc.constant(ready[1 - which]!.result), random43, nasty)),
+            bearer: fc.boolean(),
+          }),
+        ),
+        async ({ which, code, verifier, result, bearer }) => {
+          // The other handshake's verifier with its own code is the genuine claim of that one, not a guess.
+          fc.pre(!(genuineVerifiers.has(verifier) && ready.some((r) => r.started.code === code && r.started.verifier === verifier)));
+          const answer = await world.call('PUT', '/no-auth/check-signup', {
+            headers: bearer ? { authorization: `Bearer ${session}` } : {},
+            body: { code, verifier, ...(result === null ? {} : { result }) },
+          });
+          const key = answer.status === 200 ? '200' : `${answer.status} ${answer.json?.code}`;
+          byOutcome[key] = (byOutcome[key] ?? 0) + 1;
+          expect(answer.status, `${which} ${answer.body.slice(0, 200)}`).not.toBe(200);
+          expect(answer.body).not.toContain('accessToken');
+        },
+      ),
+      { numRuns: 400, seed: 1 },
     );
-    expect((await world.call('PUT', '/no-auth/check-signup', { body: { token: signupToken } })).status).toBe(200);
+    console.log(`fuzzed claims of two ready handshakes: ${Object.entries(byOutcome).map(([k, v]) => `${k}:${v}`).join(' ')}`);
+    expect(await claim(world, signup, { result: ready[0]!.result })).toMatchObject({ status: 200, json: { signupStatus: 'userCreated', user: { username: 'fuzz-pending' } } });
+    expect(await claim(world, connect, { result: ready[1]!.result })).toMatchObject({ status: 200, json: { provider: 'oidc', data: { username: 'fuzz-connected' } } });
   });
 });

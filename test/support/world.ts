@@ -1,11 +1,14 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { generateKeyRingJson, parseKeyRing } from '../../shared/crypto/keys';
+import { setPageKeys } from '../../shared/http/page-keys';
 import { createRuntime, setRuntime, type Runtime } from '../../shared/runtime';
 import type { ProvidersSettings } from '../../shared/providers/settings';
 import { startDemoProvider, type DemoProvider } from '../../local/demo-provider';
 import { ensureTable, localDocumentClient, startDynalite, type LocalDynamo } from '../../local/dynamodb';
 import { dispatchHttp } from '../../local/dispatch';
 import { Browser, type BrowserResponse } from '../../local/scripted-browser';
+import { WEBSOCKET_HANDLERS } from '../../local/handlers';
+import { startWebSocketGateway, type WebSocketGateway } from '../../local/websocket-gateway';
 import { startDynamoFaultProxy } from './dynamo-fault-proxy';
 
 export const PUBLIC_API_URL = 'http://localhost:3999';
@@ -17,6 +20,8 @@ export interface World {
   /** Present with `{ dynamoProxy: true }`: the broker reaches DynamoDB through it, so tests can cut it. */
   dynamoProxy?: Awaited<ReturnType<typeof startDynamoFaultProxy>>;
   provider: DemoProvider;
+  /** Present with `{ meChannel: true }`: the local WebSocket gateway, publishing to real sockets. */
+  ws?: WebSocketGateway;
   /** Shifts the broker's clock (not the provider's): for expiry tests. */
   clock: { offsetMs: number };
   browser(): Browser;
@@ -31,7 +36,7 @@ export interface World {
  * (registered as the `oidc` provider), and the real handlers answering for PUBLIC_API_URL.
  */
 export async function createWorld(
-  options: { environment?: string; settings?: (issuer: string) => ProvidersSettings; dynamoProxy?: boolean; providerTimeoutMs?: number } = {},
+  options: { environment?: string; settings?: (issuer: string) => ProvidersSettings; dynamoProxy?: boolean; providerTimeoutMs?: number; meChannel?: boolean } = {},
 ): Promise<World> {
   const dynamo = await startDynalite();
   const tableName = 'handshake-test';
@@ -45,6 +50,7 @@ export async function createWorld(
   const client = localDocumentClient(dynamoProxy?.endpoint ?? dynamo.endpoint);
   const settings = options.settings?.(provider.issuer) ?? { oidc: { issuer: provider.issuer, clientId: 'handshake-test', clientSecret: CLIENT_SECRET } };
   const { StaticSettings } = await import('../../shared/providers/settings');
+  const ws = options.meChannel ? await startWebSocketGateway({ port: 0, ...WEBSOCKET_HANDLERS }) : undefined;
   const rt = await createRuntime({
     config: { environment: options.environment ?? 'test', publicApiUrl: PUBLIC_API_URL, callbackBaseUrl: PUBLIC_API_URL },
     keys: parseKeyRing(generateKeyRingJson()),
@@ -52,8 +58,10 @@ export async function createWorld(
     settings: new StaticSettings(settings),
     http: { fetch: globalThis.fetch, timeoutMs: options.providerTimeoutMs ?? 5_000 },
     now: () => Date.now() + clock.offsetMs,
+    ...(ws ? { meChannelEndpoint: ws.managementUrl, localAws: true } : {}),
   });
   setRuntime(rt);
+  setPageKeys({ key: rt.keys.pages, environment: rt.config.environment });
 
   const transport = async (url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<BrowserResponse | undefined> => {
     if (!url.startsWith(PUBLIC_API_URL)) return undefined;
@@ -69,6 +77,7 @@ export async function createWorld(
     dynamo,
     dynamoProxy,
     provider,
+    ws,
     clock,
     browser: () => new Browser(transport),
     async call(method, path, init = {}) {
@@ -88,9 +97,11 @@ export async function createWorld(
     },
     async close() {
       setRuntime(undefined);
+      setPageKeys(undefined);
       client.destroy();
       if (direct !== client) direct.destroy();
       await dynamoProxy?.close();
+      await ws?.close();
       await provider.close();
       await dynamo.close();
     },

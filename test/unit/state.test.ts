@@ -5,7 +5,14 @@ import { HandshakeError } from '../../shared/errors';
 
 const key = new Uint8Array(randomBytes(32));
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
-const claims: StateClaims = { flow: 'connect', provider: 'github', userId: 'user-5f1c0a7e-93b2', nonce: 'n'.repeat(43), pkceVerifier: 'v'.repeat(43), redirectUri: 'https://api.example/no-auth/provider-token/github' };
+const claims: StateClaims = {
+  flow: 'connect',
+  provider: 'github',
+  handshakeCode: randomBytes(32).toString('base64url'),
+  nonce: 'n'.repeat(43),
+  pkceVerifier: 'v'.repeat(43),
+  redirectUri: 'https://api.example/no-auth/provider-token/github',
+};
 const ctx = (now = T0, environment = 'feature-x') => ({ key, environment, now });
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -29,7 +36,7 @@ describe('state (sealState / openState) with a fixed clock', () => {
 
   it('hides the claims from whoever reads the URL', async () => {
     const state = await sealState(claims, ctx());
-    for (const secret of [claims.nonce, claims.pkceVerifier!, claims.userId!, 'github']) expect(state).not.toContain(secret);
+    for (const secret of [claims.nonce, claims.pkceVerifier!, claims.handshakeCode, 'github']) expect(state).not.toContain(secret);
   });
 
   it('accepts a state up to its 10-minute expiry and refuses it after (AUTH-1005)', async () => {
@@ -70,10 +77,12 @@ describe('state (sealState / openState) with a fixed clock', () => {
     }
   });
 
-  it('refuses a connect state without a user and a sign-up state without a token hash', async () => {
-    const noUser = await sealState({ ...claims, userId: undefined }, ctx());
-    expect(await codeOf(openState(noUser, 'github', ctx()))).toBe('AUTH-1002');
-    const signupNoHash = await sealState({ ...claims, flow: 'signup', userId: undefined }, ctx());
-    expect(await codeOf(openState(signupNoHash, 'github', ctx()))).toBe('AUTH-1002');
+  it('refuses a state of either flow that names no handshake (AUTH-1002)', async () => {
+    for (const flow of ['connect', 'signup'] as const) {
+      const noHandshake = await sealState({ ...claims, flow, handshakeCode: '' }, ctx());
+      expect(await codeOf(openState(noHandshake, 'github', ctx())), flow).toBe('AUTH-1002');
+    }
+    const signup = await sealState({ ...claims, flow: 'signup' }, ctx());
+    expect(await openState(signup, 'github', ctx())).toMatchObject({ flow: 'signup', handshakeCode: claims.handshakeCode });
   });
 });

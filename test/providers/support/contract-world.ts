@@ -1,4 +1,5 @@
 import { generateKeyRingJson, parseKeyRing } from '../../../shared/crypto/keys';
+import { setPageKeys } from '../../../shared/http/page-keys';
 import type { MeChannel, UserUpdate } from '../../../shared/me-channel';
 import { PROVIDER_CATALOG, type ProviderRow, type StaticEndpoints } from '../../../shared/providers/catalog';
 import { ProviderDirectory } from '../../../shared/providers/directory';
@@ -41,7 +42,7 @@ export interface ContractWorld {
   published: Array<{ userId: string; update: UserUpdate }>;
   browser(): Browser;
   call(method: string, path: string, init?: { headers?: Record<string, string>; body?: string; contentType?: string }): Promise<{ status: number; headers: Record<string, string>; json: any; body: string }>;
-  /** A user with a session token, made directly in the stores. */
+  /** A user with a session token (naming the account by its login), made directly in the stores. */
   user(login: string): Promise<{ userId: string; session: string }>;
   close(): Promise<void>;
 }
@@ -75,6 +76,7 @@ export async function createContractWorld(settings: (origin: string) => Provider
     },
   } as unknown as MeChannel;
   setRuntime(rt);
+  setPageKeys({ key: rt.keys.pages, environment: 'contract' });
 
   const transport = async (url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<BrowserResponse | undefined> => {
     if (!url.startsWith(API)) return undefined;
@@ -100,10 +102,11 @@ export async function createContractWorld(settings: (origin: string) => Provider
     },
     async user(login) {
       const { user } = await rt.users.findOrCreate('contract-test', undefined, { subject: login, username: login });
-      return { userId: user.id, session: await issueSessionToken(user.id, { key: rt.keys.session, environment: 'contract', now: NOW }) };
+      return { userId: user.id, session: await issueSessionToken({ userId: user.id, account: login }, { key: rt.keys.session, environment: 'contract', now: NOW }) };
     },
     async close() {
       setRuntime(undefined);
+      setPageKeys(undefined);
       client.destroy();
       await fake.close();
       await dynamo.close();

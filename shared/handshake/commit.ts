@@ -1,0 +1,60 @@
+import type { UserUpdate } from '../me-channel';
+import type { Runtime } from '../runtime';
+import { liveConnectionIds } from '../stores/connections';
+import type { HandshakeRecord } from '../stores/handshakes';
+import type { StoredToken } from '../stores/tokens';
+import type { HandshakeResult } from './handshake-result';
+import { buildMeObject, providerInfoEntry, providerInfoSet, type MeObject, type ProviderInfoEntry } from './me-object';
+
+/** A claimed sign-up (SPEC, "Claim"): the session, and the user as the me-object. */
+export interface SignupAnswer {
+  accessToken: string;
+  user: MeObject;
+  provider: string;
+  signupStatus: 'userCreated' | 'signedIn';
+}
+
+/** A claimed connect: the stored token, as the me-object shows it. */
+export type ConnectAnswer = ProviderInfoEntry & { provider: string; host?: string };
+
+export type ClaimAnswer = SignupAnswer | ConnectAnswer;
+
+/** What the commit changed for the user's other windows, published once the claim is recorded. */
+export interface Committed {
+  answer: ClaimAnswer;
+  publish?: { userId: string; update: UserUpdate; connectionIds?: string[] };
+}
+
+/** Connect: the token goes into the account that started the handshake. */
+export async function commitConnect(rt: Runtime, record: HandshakeRecord, result: HandshakeResult): Promise<Committed> {
+  const userId = record.userId!;
+  await rt.tokens.put(userId, record.provider, record.host, result.token);
+  return {
+    answer: { provider: record.provider, ...(record.host ? { host: record.host } : {}), ...providerInfoEntry(result.token) },
+    publish: { userId, update: { $set: providerInfoSet(record.provider, record.host, result.token) } },
+  };
+}
+
+/**
+ * Sign-up: finds the user behind the provider identity (or creates one), stores the token for that user and
+ * issues a session. A user created a moment ago has this one token and no session, so no me-channel
+ * connection; a returning user's partition gives the other tokens and the connections to tell.
+ */
+export async function commitSignup(rt: Runtime, record: HandshakeRecord, result: HandshakeResult): Promise<Committed> {
+  const { provider, host } = record;
+  const { user, created } = await rt.users.findOrCreate(provider, host, result.identity);
+  await rt.tokens.put(user.id, provider, host, result.token);
+  let tokens: StoredToken[] = [{ ...result.token, provider, ...(host ? { host } : {}) }];
+  let connectionIds: string[] = [];
+  if (!created) {
+    const { items } = await rt.users.partition(user.id);
+    tokens = await rt.tokens.openAll(user.id, items);
+    connectionIds = liveConnectionIds(items, rt.now());
+  }
+  const accessToken = await rt.sessions.issue({ userId: user.id, account: user.email ?? user.username });
+  const answer: SignupAnswer = { accessToken, user: buildMeObject(user, tokens), provider, signupStatus: created ? 'userCreated' : 'signedIn' };
+  return {
+    answer,
+    ...(connectionIds.length ? { publish: { userId: user.id, update: { $set: providerInfoSet(provider, host, result.token) }, connectionIds } } : {}),
+  };
+}

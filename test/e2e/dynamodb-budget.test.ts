@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MeChannelListener } from '../../client/me-channel-listener';
+import { authorizeAtProvider, submitUserCode } from '../../local/scripted-browser';
+import { createWorld, type World } from '../support/world';
+import { CALLBACK_PREFIX, claim, locationOf, readCallbackAnswer, signUp, start } from '../support/flows';
+import { recordCommands } from '../support/dynamo-commands';
+
+/**
+ * DynamoDB commands per step of a handshake, counted by a middleware on the broker's table client, against
+ * the budgets of the agent-bound handshakes issue. Counts, not times: they do not depend on the machine.
+ */
+let world: World;
+let commands: ReturnType<typeof recordCommands>;
+const rows: { step: string; names: string[]; onDynamoDB: number; budget: string }[] = [];
+
+beforeAll(async () => {
+  world = await createWorld({ meChannel: true });
+  commands = recordCommands(world.rt.table.client);
+});
+afterAll(async () => {
+  console.log(
+    `DynamoDB commands per step (on DynamoDB: without the reads dynalite alone needs):\n${rows
+      .map((r) => `  ${r.step.padEnd(44)} ${String(r.onDynamoDB).padStart(2)}  budget ${r.budget.padEnd(14)} ${r.names.join(' ')}`)
+      .join('\n')}`,
+  );
+  await world.close();
+});
+
+/** Runs one step and returns its commands, recording the row. */
+async function step<T>(name: string, budget: string, run: () => Promise<T>): Promise<{ value: T; names: string[]; onDynamoDB: number }> {
+  commands.take();
+  const value = await run();
+  const { names, emulatorReads } = commands.take();
+  rows.push({ step: name, names, onDynamoDB: names.length - emulatorReads, budget });
+  return { value, names, onDynamoDB: names.length - emulatorReads };
+}
+
+describe('DynamoDB commands per step', () => {
+  it('sign-up of a new user, loopback: start 1, visit 1, callback 2, claim 5', async () => {
+    const started = await step('start (sign-up)', '≤ 1', () => start(world, { flow: 'signup' }));
+    expect(started.names).toEqual(['PutItemCommand']);
+    const browser = world.browser();
+    const visit = await step('browser visit (loopback)', '≤ 1', () => browser.request(started.value.url));
+    expect(visit.names).toEqual(['UpdateItemCommand']);
+    const callbackUrl = await authorizeAtProvider(browser, locationOf(visit.value).toString(), CALLBACK_PREFIX, 'budget-new');
+    const callback = await step('callback', '≤ 2', () => browser.request(callbackUrl));
+    expect(callback.names).toEqual(['UpdateItemCommand', 'UpdateItemCommand']);
+    const { arrival } = readCallbackAnswer(callback.value);
+    const claimed = await step('claim (sign-up, new user)', '≤ 5', () => claim(world, started.value, { result: arrival!.result }));
+    expect(claimed.value.json.signupStatus).toBe('userCreated');
+    expect(claimed.onDynamoDB).toBeLessThanOrEqual(5);
+    expect(claimed.names.filter((n) => n === 'QueryCommand')).toEqual([]);
+  });
+
+  it('connect, poll mode: start 1, confirmation page 1, right user code 1, callback 2, claim 3 plus the publish Query', async () => {
+    const { session } = await signUp(world, 'budget-user');
+    const channel = await MeChannelListener.open(world.ws!.url, session);
+    try {
+      const started = await step('start (connect)', '≤ 1', () => start(world, { flow: 'connect', session, mode: 'poll' }));
+      expect(started.onDynamoDB).toBeLessThanOrEqual(1);
+      const browser = world.browser();
+      // The page reads the record through the refused loopback visit (DynamoDB hands the item back with it).
+      const page = await step('confirmation page (poll)', '≤ 1', () => browser.request(started.value.url));
+      expect(page.onDynamoDB).toBeLessThanOrEqual(1);
+      const confirmed = await step('browser visit (poll: right user code)', '≤ 1', () => submitUserCode(browser, page.value, started.value.userCode!, () => true));
+      expect(confirmed.names).toEqual(['UpdateItemCommand']);
+      const callbackUrl = await authorizeAtProvider(browser, locationOf(confirmed.value).toString(), CALLBACK_PREFIX, 'budget-user');
+      const callback = await step('callback', '≤ 2', () => browser.request(callbackUrl));
+      expect(callback.names).toHaveLength(2);
+      const claimed = await step('claim (connect) + publish', '≤ 3 + Query', () => claim(world, started.value));
+      expect(claimed.value.status).toBe(200);
+      const writes = claimed.names.filter((n) => n !== 'QueryCommand');
+      expect(writes.length).toBeLessThanOrEqual(3);
+      expect(claimed.names.filter((n) => n === 'QueryCommand')).toEqual(['QueryCommand']);
+      await channel.wait((m) => Boolean(m.message.user.$set?.['providerInfo.oidc.accessToken']), AbortSignal.timeout(5_000));
+    } finally {
+      channel.close();
+    }
+  });
+});
