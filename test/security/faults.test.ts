@@ -47,6 +47,18 @@ async function toCallback(started: Started): Promise<{ browser: Browser; callbac
   return { browser, callbackUrl };
 }
 
+/** Records every session token the broker issues until `restore()`: a commit must issue exactly one. */
+function recordSessions() {
+  const issued: string[] = [];
+  const issue = world.rt.sessions.issue;
+  world.rt.sessions.issue = async (session) => {
+    const token = await issue(session);
+    issued.push(token);
+    return token;
+  };
+  return { issued, restore: () => void (world.rt.sessions.issue = issue) };
+}
+
 /** Our callback's answer, read as the browser and (loopback) the agent's listener would, with how long it took. */
 async function deliver(browser: Browser, callbackUrl: string) {
   const began = performance.now();
@@ -231,13 +243,7 @@ describe('DynamoDB faults', () => {
       const started = await start(world, { flow, session: user?.session });
       const { browser, callbackUrl } = await toCallback(started);
       const { arrival } = await deliver(browser, callbackUrl);
-      const issued: string[] = [];
-      const issue = world.rt.sessions.issue;
-      world.rt.sessions.issue = async (session) => {
-        const token = await issue(session);
-        issued.push(token);
-        return token;
-      };
+      const { issued, restore } = recordSessions();
       try {
         world.dynamoProxy!.failWhen((operation, body) => operation === 'PutItem' && body.includes('TOKEN#'));
         let cut: Awaited<ReturnType<typeof claim>>;
@@ -266,7 +272,7 @@ describe('DynamoDB faults', () => {
         expect(await identityItems(person)).toHaveLength(flow === 'signup' ? 1 : 0);
         expect(issued).toEqual(flow === 'signup' ? [retried.json.accessToken] : []);
       } finally {
-        world.rt.sessions.issue = issue;
+        restore();
       }
     });
   }
@@ -301,13 +307,7 @@ describe('races', () => {
     const started = await start(world, { flow: 'signup' });
     const { browser, callbackUrl } = await toCallback(started);
     const { arrival } = await deliver(browser, callbackUrl);
-    const issued: string[] = [];
-    const issue = world.rt.sessions.issue;
-    world.rt.sessions.issue = async (session) => {
-      const token = await issue(session);
-      issued.push(token);
-      return token;
-    };
+    const { issued, restore } = recordSessions();
     let claims: { right: boolean; answer: Awaited<ReturnType<typeof claim>> }[];
     try {
       claims = await Promise.all(
@@ -318,7 +318,7 @@ describe('races', () => {
         }),
       );
     } finally {
-      world.rt.sessions.issue = issue;
+      restore();
     }
     const byOutcome: Record<string, number> = {};
     for (const { right, answer } of claims) {
