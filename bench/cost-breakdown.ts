@@ -129,7 +129,7 @@ export async function measureIngredients(world: BenchWorld, lib: BrokerLib, iter
       async () => () => sealJson(world.keys, 'USER#bench-user|oidc|-', { accessToken: randomToken(32), refreshToken: randomToken(32), expiresAt: Date.now() + 3_600_000, data: { scope: 'openid email profile offline_access', userId: 'bench-user', email: 'bench@example.test' } }),
       SEALS_PER_HANDSHAKE,
     );
-    const session = await lib.issueSessionToken({ userId: 'bench-user', account: 'bench@example.test' }, ctx(world.keys.session));
+    const session = await rt.sessions.issue({ userId: 'bench-user', account: 'bench@example.test' });
     await measure('session-jwt', `session token check (jose HS256): ×${SESSION_CHECKS_PER_HANDSHAKE} per handshake (start, claim)`, async () => () => rt.sessions.verify(session), SESSION_CHECKS_PER_HANDSHAKE);
   } finally {
     agent.destroy();

@@ -1,6 +1,6 @@
 import { connectHandshake, signupHandshake, type Invoke, type Phase } from './flows';
 import type { BrokerLib } from './lib';
-import { BENCH_ENVIRONMENT, CommandMeter, installRuntime, swallowStdout, type BenchWorld } from './setup';
+import { CommandMeter, installRuntime, swallowStdout, type BenchWorld } from './setup';
 
 export interface FlowCalls {
   /** The protocol step and the case, e.g. `claim (sign-up, new user)`. */
@@ -65,7 +65,7 @@ export const budgetText = (budget: Budget) => `≤ ${budget.max}${budget.plusPub
  */
 export async function measureDynamoDBCalls(world: BenchWorld, lib: BrokerLib): Promise<FlowCalls[]> {
   const counter = new CommandMeter();
-  await installRuntime(world, lib, counter);
+  const rt = await installRuntime(world, lib, counter);
   const rows: FlowCalls[] = [];
   const recording =
     (flow: string): Invoke =>
@@ -79,7 +79,7 @@ export async function measureDynamoDBCalls(world: BenchWorld, lib: BrokerLib): P
       return result;
     };
 
-  const session = await lib.issueSessionToken({ userId: `bench-dynamodb-calls-${Date.now().toString(36)}`, account: 'bench@example.test' }, { key: world.keys.session, environment: BENCH_ENVIRONMENT, now: Date.now() });
+  const session = await rt.sessions.issue({ userId: `bench-dynamodb-calls-${Date.now().toString(36)}`, account: 'bench@example.test' });
   const subject = `calls-${Date.now().toString(36)}`;
   const sink = swallowStdout();
   try {

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { postJson } from './bare-http';
 import { median } from './cold-init';
 import type { BrokerLib } from './lib';
-import { BENCH_ENVIRONMENT, installRuntime, type BenchWorld } from './setup';
+import { installRuntime, type BenchWorld } from './setup';
 
 export interface FanOutRow {
   connections: number;
@@ -46,7 +46,7 @@ export async function measureFanOut(world: BenchWorld, lib: BrokerLib, options: 
   const rt = await installRuntime(world, lib);
   const meChannel = rt.meChannel!;
   const userId = `fan-out-${Date.now().toString(36)}`;
-  const session = await lib.issueSessionToken({ userId }, { key: world.keys.session, environment: BENCH_ENVIRONMENT, now: Date.now() });
+  const session = await rt.sessions.issue({ userId });
   const rows: FanOutRow[] = [];
   const agent = new Agent({ keepAlive: true, maxSockets: 50 });
   const management = new URL(world.services.managementUrl);

@@ -2,7 +2,9 @@ import { Agent } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { challengeOf, createVerifier } from '../client/verifier';
 import type { HttpHandler } from '../local/handlers';
+import { confirmationForm, loopbackArrival, UNHEARD_LOOPBACK } from '../local/scripted-browser';
 import { toV2Event } from '../local/v2-event';
+import type { ConnectAnswer, SignupAnswer } from '../shared/handshake/commit';
 import { getRedirect } from './bare-http';
 import { GRANT_PROVIDER } from './grant/handler';
 import type { BrokerLib } from './lib';
@@ -28,15 +30,10 @@ export type Invoke = (step: Step, call: () => Promise<APIGatewayProxyStructuredR
 
 export const direct: Invoke = (_step, call) => call();
 
-/**
- * The bench agent's loopback redirectUri. Nothing listens there: the driver reads what the browser would carry
- * to the agent from the callback's Location, so the agent's listener costs nothing in the measurements.
- */
-export const BENCH_AGENT_LOOPBACK = 'http://127.0.0.1:9/agent';
 
 /** The browser's connection to the provider, kept alive as a browser's is. */
 const browser = new Agent({ keepAlive: true, maxSockets: 1 });
-const host = new URL(BENCH_API_URL).host;
+const { host, origin } = new URL(BENCH_API_URL);
 
 interface EventOptions {
   provider?: string;
@@ -97,44 +94,33 @@ async function visitProvider(authorizeUrl: string, loginHint?: string): Promise<
 }
 
 export interface HandshakeOptions {
-  /** Default `loopback` (with BENCH_AGENT_LOOPBACK); `poll` goes through the confirmation page and the user code. */
+  /**
+   * Default `loopback`, with a redirectUri where nothing listens (UNHEARD_LOOPBACK): the driver reads what the
+   * browser would carry to the agent from the callback's Location, so the agent's listener costs nothing in the
+   * measurements. `poll` goes through the confirmation page and the user code.
+   */
   mode?: 'loopback' | 'poll';
-  /** The subject the fast provider signs in (its `login_hint`); a random one without it. */
-  loginHint?: string;
   /** Also claims once before the browser has left for the provider (poll mode's first poll): AUTH-1006. */
   pollWhilePending?: boolean;
 }
 
-/** The claim's answer to a connect (SPEC, "Claim"). */
-export interface ConnectAnswer {
-  provider: string;
-  accessToken: string;
-  data: Record<string, unknown>;
-}
-
-/** The claim's answer to a sign-up. */
-export interface SignupAnswer {
-  accessToken: string;
-  signupStatus: 'userCreated' | 'signedIn';
-  user: { id: string };
-}
-
 /** Connect for the user of `session`: start (Bearer), visit, provider, callback, the claim (stores the token, publishes on the me-channel). */
 export function connectHandshake(lib: BrokerLib, session: string, invoke: Invoke = direct, options: HandshakeOptions = {}): Promise<ConnectAnswer> {
-  return handshake<ConnectAnswer>(lib, 'connect', session, invoke, options);
+  return handshake<ConnectAnswer>(lib, 'connect', session, undefined, invoke, options);
 }
 
 /** Sign-up: start (no Bearer), visit, provider (signing in as `loginHint`), callback, the claim (finds or creates the user, issues the session). */
-export function signupHandshake(lib: BrokerLib, loginHint: string, invoke: Invoke = direct, options: Omit<HandshakeOptions, 'loginHint'> = {}): Promise<SignupAnswer> {
-  return handshake<SignupAnswer>(lib, 'signup', undefined, invoke, { ...options, loginHint });
+export function signupHandshake(lib: BrokerLib, loginHint: string, invoke: Invoke = direct, options: HandshakeOptions = {}): Promise<SignupAnswer> {
+  return handshake<SignupAnswer>(lib, 'signup', undefined, loginHint, invoke, options);
 }
 
-async function handshake<T>(lib: BrokerLib, flow: 'connect' | 'signup', session: string | undefined, invoke: Invoke, options: HandshakeOptions): Promise<T> {
+/** `loginHint`: the subject the fast provider signs in (its `login_hint`); a random one without it. */
+async function handshake<T>(lib: BrokerLib, flow: 'connect' | 'signup', session: string | undefined, loginHint: string | undefined, invoke: Invoke, options: HandshakeOptions): Promise<T> {
   const mode = options.mode ?? 'loopback';
   const verifier = createVerifier();
   const startEvent = event('POST', '/provider-auth-code', 'POST /provider-auth-code', {
     bearer: session,
-    json: { provider: OUR_PROVIDER, flow, challenge: challengeOf(verifier), challengeMethod: 'S256', ...(mode === 'loopback' ? { redirectUri: BENCH_AGENT_LOOPBACK } : {}), client: { name: 'handshake-bench' } },
+    json: { provider: OUR_PROVIDER, flow, challenge: challengeOf(verifier), challengeMethod: 'S256', ...(mode === 'loopback' ? { redirectUri: UNHEARD_LOOPBACK } : {}), client: { name: 'handshake-bench' } },
   });
   const started = expectJson<{ code: string; url: string; userCode?: string }>('provider-auth-code', await invoke('provider-auth-code', () => lib.handlers['provider-auth-code'](startEvent), 'start'));
   if ((mode === 'poll') !== Boolean(started.userCode)) throw new Error(`provider-auth-code answered ${started.userCode ? 'a' : 'no'} user code in ${mode} mode`);
@@ -154,18 +140,19 @@ async function handshake<T>(lib: BrokerLib, flow: 'connect' | 'signup', session:
   const binding = cookiePair(leaving.cookies?.find((cookie) => cookie.startsWith('hs_bind_')));
   if (!binding) throw new Error('provider-auth set no binding cookie');
 
-  const back = await visitProvider(authorizeUrl, options.loginHint);
+  const back = await visitProvider(authorizeUrl, loginHint);
   const callback = event('GET', back, 'GET /no-auth/provider-token/{provider}', { provider: OUR_PROVIDER, cookie: binding });
   const answered = new URL(expectRedirect('provider-token', await invoke('provider-token', () => lib.handlers['provider-token'](callback), 'callback')));
 
   let result: string | undefined;
   if (mode === 'loopback') {
     // What the browser carries to the agent's listener: the handshake code and the one-time result.
-    if (`${answered.origin}${answered.pathname}` !== BENCH_AGENT_LOOPBACK || answered.searchParams.get('code') !== started.code || answered.searchParams.has('error')) {
+    const arrival = loopbackArrival(answered);
+    if (`${answered.origin}${answered.pathname}` !== UNHEARD_LOOPBACK || arrival?.code !== started.code || arrival.error) {
       throw new Error(`provider-token sent the browser to ${answered.origin}${answered.pathname} with ${[...answered.searchParams.keys()].join(', ')}`);
     }
-    result = answered.searchParams.get('result') ?? undefined;
-    if (!result || !new URL(answered.searchParams.get('complete') ?? 'http://invalid/').pathname.endsWith(`/web/auth-complete/${OUR_PROVIDER}`)) throw new Error('provider-token gave the agent no result or no success page');
+    result = arrival.result;
+    if (!result || !new URL(arrival.complete).pathname.endsWith(`/web/auth-complete/${OUR_PROVIDER}`)) throw new Error('provider-token gave the agent no result or no success page');
   } else if (!answered.pathname.endsWith(`/web/auth-complete/${OUR_PROVIDER}`)) {
     throw new Error(`provider-token landed on ${answered.pathname}`);
   }
@@ -175,17 +162,14 @@ async function handshake<T>(lib: BrokerLib, flow: 'connect' | 'signup', session:
 
 /** Poll mode: the person types the user code into the confirmation page's form (with its CSRF field and cookie). */
 async function typeUserCode(lib: BrokerLib, page: APIGatewayProxyStructuredResultV2, userCode: string, invoke: Invoke): Promise<APIGatewayProxyStructuredResultV2> {
-  const html = String(page.body ?? '');
-  const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1]?.replace(/&amp;/g, '&');
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+  const form = confirmationForm(String(page.body ?? ''));
   const csrfCookie = cookiePair(page.cookies?.find((cookie) => cookie.startsWith('hs_csrf=')));
-  if (page.statusCode !== 200 || !action || !csrfCookie) throw new Error(`provider-auth answered ${page.statusCode} without the confirmation form: ${excerpt(page)}`);
-  const url = new URL(action);
-  const post = event('POST', url.pathname, 'POST /web/provider-auth/{provider}', {
+  if (page.statusCode !== 200 || !form || !csrfCookie) throw new Error(`provider-auth answered ${page.statusCode} without the confirmation form: ${excerpt(page)}`);
+  const post = event('POST', new URL(form.action).pathname, 'POST /web/provider-auth/{provider}', {
     provider: OUR_PROVIDER,
     cookie: csrfCookie,
-    form: { code: field('code') ?? '', csrf: field('csrf') ?? '', userCode },
-    headers: { origin: new URL(BENCH_API_URL).origin, 'sec-fetch-site': 'same-origin' },
+    form: { code: form.code, csrf: form.csrf, userCode },
+    headers: { origin, 'sec-fetch-site': 'same-origin' },
   });
   return invoke('provider-auth', () => lib.handlers['provider-auth'](post), 'user code');
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { connectHandshake, grantHandshake, type Invoke, type Step } from './flows';
 import type { BrokerLib, GrantLib } from './lib';
-import { BENCH_API_URL, BENCH_ENVIRONMENT, CommandMeter, installRuntime, swallowStdout, type BenchWorld } from './setup';
+import { BENCH_API_URL, CommandMeter, installRuntime, swallowStdout, type BenchWorld } from './setup';
 
 /** Per call of one handler (or per handshake for the totals). */
 export interface Cost {
@@ -53,14 +53,14 @@ export async function measureHandshakeCost(
   const chunk = Math.min(100, handshakes);
   const warmup = Math.min(100, handshakes);
   const meter = new CommandMeter();
-  await installRuntime(world, lib, meter);
+  const rt = await installRuntime(world, lib, meter);
   const grant = grantLib.grantHandler({ origin: BENCH_API_URL, providerUrl: world.services.providerUrl, clientId: world.grantClient.clientId, clientSecret: world.grantClient.clientSecret });
 
   // Each handshake connects its own signed-up user: the session tokens are made before anything is measured.
   const sessions: string[] = [];
   const run = Date.now().toString(36);
   for (let i = 0; i < warmup + handshakes; i++) {
-    sessions.push(await lib.issueSessionToken({ userId: `bench-${run}-${i}`, account: `bench-${i}@example.test` }, { key: world.keys.session, environment: BENCH_ENVIRONMENT, now: Date.now() }));
+    sessions.push(await rt.sessions.issue({ userId: `bench-${run}-${i}`, account: `bench-${i}@example.test` }));
   }
 
   const totals: Partial<Record<Step, Cost & { calls: number }>> = {};

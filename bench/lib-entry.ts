@@ -25,6 +25,5 @@ export { exchangeCode } from '../shared/providers/exchange';
 export { fetchIdentity } from '../shared/providers/identity';
 export { StaticSettings } from '../shared/providers/settings';
 export { createRuntime, setRuntime } from '../shared/runtime';
-export { issueSessionToken } from '../shared/sessions';
 export { openState, sealState } from '../shared/state';
 export { createDocumentClient } from '../shared/stores/table';

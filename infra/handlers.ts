@@ -41,13 +41,13 @@ export class Handlers extends Construct {
     for (const handler of new Set(props.handlers)) {
       const needs = needsOf(handler);
       const environment: Record<string, string> = {};
-      if (needs.keys) Object.assign(environment, { RUN_TIME_ENVIRONMENT: props.environment, HANDSHAKE_KEYS_PARAMETER: props.keyRing.parameterName });
+      // A runtime reads the key ring too.
+      const readsKeys = Boolean(needs.keys || needs.runtime);
+      if (readsKeys) Object.assign(environment, { RUN_TIME_ENVIRONMENT: props.environment, HANDSHAKE_KEYS_PARAMETER: props.keyRing.parameterName });
       if (needs.runtime) {
         Object.assign(environment, {
-          RUN_TIME_ENVIRONMENT: props.environment,
           PUBLIC_API_URL: props.publicApiUrl,
           TABLE_NAME: props.storage.tableName,
-          HANDSHAKE_KEYS_PARAMETER: props.keyRing.parameterName,
           ...(props.callbackBaseUrl ? { CALLBACK_BASE_URL: props.callbackBaseUrl } : {}),
           ...(needs.runtime.providers ? { PROVIDERS_PARAMETER_PATH: props.providers.path } : {}),
           ...(needs.runtime.publishes ? { MECHANNEL_ENDPOINT: props.meChannel.endpoint } : {}),
@@ -61,10 +61,9 @@ export class Handlers extends Construct {
         logRetention: props.logRetention,
         removalPolicy: props.removalPolicy,
       });
-      if (needs.keys) props.keyRing.grantRead(fn.role);
+      if (readsKeys) props.keyRing.grantRead(fn.role);
       if (needs.runtime) {
         props.storage.grant(fn.role, ...needs.runtime.table);
-        props.keyRing.grantRead(fn.role);
         if (needs.runtime.providers) props.providers.grantRead(fn.role);
         if (needs.runtime.publishes) props.meChannel.grantPublish(fn.role);
       }

@@ -6,6 +6,7 @@ import { challengeOf, createVerifier } from '../client/verifier';
 import { parseKeyRing } from '../shared/crypto/keys';
 import { issueSessionToken } from '../shared/sessions';
 import { localDocumentClient } from './dynamodb';
+import { loopbackArrival, UNHEARD_LOOPBACK } from './scripted-browser';
 import { startFastProvider, type FastProvider } from './fast-provider';
 import { LOCAL_TABLE, startLocalStack, type LocalStack } from './stack';
 
@@ -166,11 +167,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   }
 }
 
-/**
- * The loopback redirectUri of the load's agents. Nothing listens there: the browser's last redirect is read from
- * the callback's Location, which is what the browser would carry to the agent's listener.
- */
-const AGENT_LOOPBACK = 'http://127.0.0.1:9/agent';
 
 /** One connect handshake as an agent and its browser run it (SPEC v2, loopback), over real HTTP; throws a short reason. */
 async function handshake(run: Handshake, ctx: { apiUrl: string; fast: FastProvider; requestTimeoutMs: number }): Promise<void> {
@@ -190,7 +186,7 @@ async function handshake(run: Handshake, ctx: { apiUrl: string; fast: FastProvid
   const startResponse = await request(`${ctx.apiUrl}/provider-auth-code`, {
     method: 'POST',
     headers: agent,
-    body: { provider: PROVIDER, flow: 'connect', challenge: challengeOf(verifier), challengeMethod: 'S256', redirectUri: AGENT_LOOPBACK, client: { name: 'handshake-load' } },
+    body: { provider: PROVIDER, flow: 'connect', challenge: challengeOf(verifier), challengeMethod: 'S256', redirectUri: UNHEARD_LOOPBACK, client: { name: 'handshake-load' } },
   });
   const { code, url } = (await startResponse.json().catch(() => ({}))) as { code?: string; url?: string };
   if (startResponse.status !== 200 || !code || !url) throw new Reason(`provider-auth-code answered ${startResponse.status}`);
@@ -213,11 +209,12 @@ async function handshake(run: Handshake, ctx: { apiUrl: string; fast: FastProvid
   await callback.body?.cancel();
   run.callbackMs = performance.now() - beforeCallback;
   const location = callback.headers.get('location');
-  const arrival = location ? new URL(location) : undefined;
-  if (callback.status !== 302 || !arrival || `${arrival.origin}${arrival.pathname}` !== AGENT_LOOPBACK) throw new Reason(`callback answered ${callback.status}${errorCodeIn(location)}`);
-  if (arrival.searchParams.get('error')) throw new Reason(`callback sent the agent ${arrival.searchParams.get('error')}`);
-  const result = arrival.searchParams.get('result');
-  if (arrival.searchParams.get('code') !== code || !result) throw new Reason('callback sent the agent no result for its code');
+  const target = location ? new URL(location) : undefined;
+  const arrival = target && loopbackArrival(target);
+  if (callback.status !== 302 || !arrival || `${target!.origin}${target!.pathname}` !== UNHEARD_LOOPBACK) throw new Reason(`callback answered ${callback.status}${errorCodeIn(location)}`);
+  if (arrival.error) throw new Reason(`callback sent the agent ${arrival.error}`);
+  const { result } = arrival;
+  if (arrival.code !== code || !result) throw new Reason('callback sent the agent no result for its code');
   const issued = ctx.fast.tokenForCode(providerCode);
   if (!issued) throw new Reason('callback succeeded without exchanging the code');
 

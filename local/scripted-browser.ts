@@ -1,3 +1,4 @@
+import type { LoopbackArrival } from '../client/loopback-listener';
 /**
  * A scripted browser (for the tests and `npm run demo`): follows redirects by hand, keeps a cookie jar with RFC 6265 host/path/expiry rules,
  * and sends each request either over real HTTP (the provider) or to a `Gateway` (our handlers).
@@ -90,16 +91,39 @@ function defaultPath(url: URL): string {
   return last <= 0 ? '/' : url.pathname.slice(0, last);
 }
 
+/**
+ * A loopback redirectUri where nothing listens, for agents driven by a script (tests, the bench, the load):
+ * the scripted browser stops at the callback's redirect, and what it would carry to the agent's listener is
+ * read from that redirect's Location (`loopbackArrival`).
+ */
+export const UNHEARD_LOOPBACK = 'http://127.0.0.1:9/agent';
+
+/** What a callback's redirect carries to the agent's loopback listener; undefined for a redirect to a page. */
+export function loopbackArrival(location: URL): LoopbackArrival | undefined {
+  const complete = location.searchParams.get('complete');
+  const code = location.searchParams.get('code');
+  if (!complete || !code) return undefined;
+  const optional = (name: 'result' | 'error') => (location.searchParams.get(name) ? { [name]: location.searchParams.get(name)! } : {});
+  return { code, complete, ...optional('result'), ...optional('error') };
+}
+
+/** The fields of the broker's confirmation form (action, handshake code, CSRF field); undefined if the page has none. */
+export function confirmationForm(html: string): { action: string; code: string; csrf: string } | undefined {
+  const unescape = (value: string | undefined) => value?.replace(/&amp;/g, '&');
+  const field = (name: string) => unescape(new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1]) ?? '';
+  const action = unescape(/<form method="post" action="([^"]+)"/.exec(html)?.[1]);
+  return action ? { action, code: field('code'), csrf: field('csrf') } : undefined;
+}
+
 /** The broker's poll-mode confirmation page (it asks for the user code). */
 export const isConfirmationPage = (response: BrowserResponse) => response.status === 200 && /name="userCode"/.test(response.body);
 
 /** Types `userCode` into the broker's confirmation page and submits its form, as a person would; follows the answer. */
 export async function submitUserCode(browser: Browser, page: BrowserResponse, userCode: string, stop?: (next: string) => boolean): Promise<BrowserResponse> {
-  const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page.body)?.[1]?.replace(/&amp;/g, '&');
-  const action = /<form method="post" action="([^"]+)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
-  if (!action) throw new Error(`no confirmation form at ${page.url}`);
-  const body = new URLSearchParams({ code: field('code') ?? '', csrf: field('csrf') ?? '', userCode }).toString();
-  return browser.follow(new URL(action, page.url).toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body }, stop);
+  const form = confirmationForm(page.body);
+  if (!form) throw new Error(`no confirmation form at ${page.url}`);
+  const body = new URLSearchParams({ code: form.code, csrf: form.csrf, userCode }).toString();
+  return browser.follow(new URL(form.action, page.url).toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body }, stop);
 }
 
 /**

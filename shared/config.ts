@@ -45,8 +45,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv): HandshakeConfig {
 export const redirectUriFor = (config: HandshakeConfig, provider: string) =>
   `${config.callbackBaseUrl}/no-auth/provider-token/${encodeURIComponent(provider)}`;
 
-export const callbackPathFor = (config: HandshakeConfig, provider: string) =>
-  `${new URL(config.publicApiUrl).pathname.replace(/\/+$/, '')}/no-auth/provider-token/${encodeURIComponent(provider)}`;
+/** The path of one of this environment's routes, as cookies scope it (the API's own path prefix included). */
+const apiPath = (config: HandshakeConfig, route: string) => `${new URL(config.publicApiUrl).pathname.replace(/\/+$/, '')}${route}`;
+
+export const callbackPathFor = (config: HandshakeConfig, provider: string) => apiPath(config, `/no-auth/provider-token/${encodeURIComponent(provider)}`);
+
+/** Where the browser starts a handshake (the start's `url`, without `?code=`), and where poll mode's form posts. */
+export const visitUrlFor = (config: HandshakeConfig, provider: string) => `${config.publicApiUrl}/web/provider-auth/${encodeURIComponent(provider)}`;
+
+export const visitPathFor = (config: HandshakeConfig, provider: string) => apiPath(config, `/web/provider-auth/${encodeURIComponent(provider)}`);
 
 /**
  * The success page, with the sealed summary of what happened (`s`): the built-in page opens it; an external

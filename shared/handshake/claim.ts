@@ -6,6 +6,7 @@ import type { Runtime } from '../runtime';
 import type { Session } from '../sessions';
 import { ANSWER_WINDOW_MS, MAX_USER_CODE_ATTEMPTS, type HandshakeRecord } from '../stores/handshakes';
 import { commitConnect, commitSignup, type ClaimAnswer } from './commit';
+import { handshakeCode } from './handshake-code';
 import type { HandshakeResult } from './handshake-result';
 import { publishSafely } from './publish';
 
@@ -36,11 +37,10 @@ interface Proof {
  */
 export async function claimHandshake(rt: Runtime, sessionToken: string | undefined, body: Record<string, unknown>): Promise<ClaimAnswer> {
   const { code, verifier, result } = body;
-  if (typeof code !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(code)) throw new HandshakeError('RAPI-1001', 'code is required');
+  const { codeHash } = handshakeCode(code, 'RAPI-1001');
   // RFC 7636 §4.1: 43 to 128 unreserved characters.
   if (typeof verifier !== 'string' || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) throw new HandshakeError('RAPI-1001', 'verifier must be 43-128 unreserved characters');
   if (result !== undefined && (typeof result !== 'string' || result.length > 128)) throw new HandshakeError('RAPI-1001', 'result must be a string');
-  const codeHash = sha256(code);
   const proof: Proof = {
     challenge: pkceChallenge(verifier),
     session: sessionToken ? await rt.sessions.verify(sessionToken).catch(() => 'invalid' as const) : 'none',

@@ -1,9 +1,11 @@
+import { visitUrlFor } from '../config';
 import { randomToken, sha256 } from '../crypto/random';
 import { HandshakeError } from '../errors';
 import { canSignUp } from '../providers/catalog';
 import type { Runtime } from '../runtime';
 import type { Flow } from '../state';
 import { HANDSHAKE_LIFETIME_MS, type ClientLabel } from '../stores/handshakes';
+import { BASE64URL_32_BYTES } from './handshake-code';
 import { parseLoopbackRedirect } from './loopback-redirect';
 import { createUserCode, userCodeHash } from './user-code';
 
@@ -32,8 +34,8 @@ interface StartRequest {
   client?: ClientLabel;
 }
 
-/** base64url(SHA-256(verifier)): 43 characters. */
-const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+/** base64url(SHA-256(verifier)): 43 characters, the shape of a handshake code too. */
+const CHALLENGE = BASE64URL_32_BYTES;
 /** Printable text a page can show: letters, marks, digits, punctuation, symbols and spaces; no controls or bidi overrides. */
 const LABEL = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]{1,40}$/u;
 
@@ -74,7 +76,7 @@ export async function startHandshake(rt: Runtime, sessionToken: string | undefin
   rt.logger.info('handshake started', { provider: row.id, flow: request.flow, mode: userCode ? 'poll' : 'loopback', userId: session?.userId });
   return {
     code,
-    url: `${rt.config.publicApiUrl}/web/provider-auth/${encodeURIComponent(row.id)}?code=${code}`,
+    url: `${visitUrlFor(rt.config, row.id)}?code=${code}`,
     ...(userCode ? { userCode } : {}),
     expiresAt,
     interval: POLL_INTERVAL_SECONDS,

@@ -15,7 +15,7 @@ export function createUserCode(): string {
 }
 
 /** What the person typed, as compared: case, dashes and spaces do not matter (RFC 8628 §6.1); undefined if it cannot be one. */
-export function normalizeUserCode(typed: string): string | undefined {
+function normalizeUserCode(typed: string): string | undefined {
   if (typed.length > 32) return undefined;
   const code = typed.toUpperCase().replace(/[\s-]/g, '');
   return code.length === LENGTH && [...code].every((c) => ALPHABET.includes(c)) ? code : undefined;

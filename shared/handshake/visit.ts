@@ -6,10 +6,9 @@ import { authorizeLocation } from '../providers/grant';
 import type { Runtime } from '../runtime';
 import { sealState, type Flow } from '../state';
 import { MAX_USER_CODE_ATTEMPTS, type ClientLabel, type HandshakeRecord } from '../stores/handshakes';
+import { handshakeCode } from './handshake-code';
 import { userCodeHash } from './user-code';
 
-/** The handshake code as the start answered it: 32 random bytes, base64url. */
-const HANDSHAKE_CODE = /^[A-Za-z0-9_-]{43}$/;
 
 /** What the browser is told: leave for the provider (with the binding), or confirm first (poll mode). */
 export type VisitOutcome = { kind: 'to-provider'; location: string; provider: string; nonce: string } | { kind: 'confirm'; view: ConfirmationView };
@@ -33,7 +32,7 @@ export interface ConfirmationView {
  * (AUTH-1008 for a second visit); a poll-mode one shows the confirmation page.
  */
 export async function visitHandshake(rt: Runtime, request: { provider: string; code?: string }): Promise<VisitOutcome> {
-  const { code, codeHash } = handshakeCode(request.code);
+  const { code, codeHash } = handshakeCode(request.code, 'AUTH-1002');
   const nonce = randomToken(32);
   const visit = await rt.handshakes.beginVisit(codeHash, { provider: request.provider, mode: 'loopback', nonceHash: sha256(nonce) });
   if (visit.done) return toProvider(rt, visit.record, code, nonce);
@@ -47,7 +46,7 @@ export async function visitHandshake(rt: Runtime, request: { provider: string; c
  * checked that the form came from our page in this browser (CSRF).
  */
 export async function confirmUserCode(rt: Runtime, request: { provider: string; code?: string; userCode?: string }): Promise<VisitOutcome> {
-  const { code, codeHash } = handshakeCode(request.code);
+  const { code, codeHash } = handshakeCode(request.code, 'AUTH-1002');
   const nonce = randomToken(32);
   const typed = userCodeHash(codeHash, request.userCode ?? '');
   const visit = await rt.handshakes.beginVisit(codeHash, { provider: request.provider, mode: 'poll', nonceHash: sha256(nonce), userCodeHash: typed });
@@ -60,12 +59,6 @@ export async function confirmUserCode(rt: Runtime, request: { provider: string; 
   rt.logger.info('wrong user code', { provider: record.provider, flow: record.flow, attemptsLeft });
   if (attemptsLeft <= 0) throw new HandshakeError('AUTH-1010');
   return { kind: 'confirm', view: { ...confirmationView(record, code), wrongCode: { attemptsLeft } } };
-}
-
-function handshakeCode(code: string | undefined): { code: string; codeHash: string } {
-  if (!code) throw new HandshakeError('RAPI-1001', 'code is required');
-  if (!HANDSHAKE_CODE.test(code)) throw new HandshakeError('AUTH-1002');
-  return { code, codeHash: sha256(code) };
 }
 
 /** The record of a poll-mode handshake still waiting for its user code; the SPEC code for any other. */

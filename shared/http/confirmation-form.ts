@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { cookiesNeedSecure, type HandshakeConfig } from '../config';
+import { cookiesNeedSecure, visitPathFor, visitUrlFor, type HandshakeConfig } from '../config';
 import { sameSecret } from '../crypto/compare';
 import { randomToken } from '../crypto/random';
 import { HandshakeError } from '../errors';
@@ -16,9 +16,6 @@ import { htmlResponse, type HttpResult } from './responses';
 const CSRF_COOKIE = 'hs_csrf';
 const COOKIE_VALUE = /^[A-Za-z0-9_-]{43}$/;
 
-const formPath = (config: HandshakeConfig, provider: string) =>
-  `${new URL(config.publicApiUrl).pathname.replace(/\/+$/, '')}/web/provider-auth/${encodeURIComponent(provider)}`;
-
 const csrfField = (key: Uint8Array, codeHash: string, cookie: string) => createHmac('sha256', key).update(`csrf|${codeHash}|${cookie}`).digest('base64url');
 
 /**
@@ -32,12 +29,11 @@ const CONFIRMATION_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-ur
 export function confirmationResponse(config: HandshakeConfig, key: Uint8Array, view: ConfirmationView, cookies: Record<string, string>): HttpResult {
   const existing = cookies[CSRF_COOKIE];
   const cookie = existing && COOKIE_VALUE.test(existing) ? existing : randomToken(32);
-  const action = `${config.publicApiUrl}/web/provider-auth/${encodeURIComponent(view.provider)}`;
-  const response = htmlResponse(200, confirmationPage(view, { action, csrf: csrfField(key, view.codeHash, cookie) }));
+  const response = htmlResponse(200, confirmationPage(view, { action: visitUrlFor(config, view.provider), csrf: csrfField(key, view.codeHash, cookie) }));
   response.headers['content-security-policy'] = CONFIRMATION_CSP;
   if (cookie !== existing) {
     const secure = cookiesNeedSecure(config) ? '; Secure' : '';
-    response.cookies = [`${CSRF_COOKIE}=${cookie}; Path=${formPath(config, view.provider)}; Max-Age=600; HttpOnly; SameSite=Strict${secure}`];
+    response.cookies = [`${CSRF_COOKIE}=${cookie}; Path=${visitPathFor(config, view.provider)}; Max-Age=600; HttpOnly; SameSite=Strict${secure}`];
   }
   return response;
 }

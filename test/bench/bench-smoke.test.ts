@@ -131,7 +131,11 @@ describe('npm run bench -- --quick', () => {
     }
     expect(row('callback (connect)').onDynamoDB).toBe(row('callback (connect)').total);
     const table = run.stdout.slice(run.stdout.indexOf('4. DynamoDB commands per flow'), run.stdout.indexOf('5. Fan-out'));
-    const line = (flow: string) => table.split('\n').find((l) => l.trimStart().startsWith(`${flow} `)) ?? '';
+    const line = (flow: string) => {
+      const found = table.split('\n').find((l) => l.trimStart().startsWith(`${flow} `));
+      expect(found, `the row ${flow}`).toBeDefined();
+      return found!;
+    };
     expect(line('pending claim (connect, poll)')).toContain('dynalite: +1 GetItem');
     expect(line('callback (connect)')).not.toContain('dynalite');
   });

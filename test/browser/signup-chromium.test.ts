@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { BrowserContext, Page, Request, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HandshakeClient, HandshakeClientError, LoopbackListener, challengeOf, createVerifier, type SignupOutcome } from '../../client';
+import { HandshakeClientError, LoopbackListener, challengeOf, createVerifier, type SignupOutcome } from '../../client';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { cspViolations, launchChromium, screenshot, systemBrowser, throughProvider } from '../support/chromium';
+import { cspViolations, launchChromium, screenshot, throughProvider, vsCode } from '../support/chromium';
 
 /**
  * The sign-up flow in a real browser (Debian's `chromium`, driven by playwright-core) against the real local
@@ -45,13 +45,6 @@ async function freshPage(): Promise<Page> {
   return page;
 }
 
-/** The agent as an IDE runs it, named "VS Code", opening `page` as the system browser. */
-function vsCode(page: Page) {
-  const ide = systemBrowser(page);
-  const client = new HandshakeClient({ apiUrl: stack.apiUrl, wsUrl: stack.wsUrl, clientName: 'VS Code', openBrowser: ide.openBrowser, pollIntervalMs: 200, timeoutMs: 60_000 });
-  return { client, opened: ide.opened };
-}
-
 /** The request that started a redirect chain. */
 function firstOf(response: Response): Request {
   let request = response.request();
@@ -70,12 +63,8 @@ async function typeUserCode(page: Page, userCode: string): Promise<void> {
   await page.click('button[type="submit"]');
 }
 
-async function api(method: string, path: string, body: unknown, session?: string) {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(session ? { authorization: `Bearer ${session}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+async function api(method: string, path: string, body: unknown) {
+  const response = await fetch(`${stack.apiUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
@@ -92,7 +81,7 @@ describe('sign-up in headless Chromium through the demo provider, with the agent
       if (request.url().startsWith(`${callbackPath()}?`)) callbacks.push(request);
       else if (url.hostname === '127.0.0.1' && url.origin !== stack.apiUrl && url.pathname.startsWith('/handshake/')) listenerVisits.push(request);
     });
-    const { client, opened } = vsCode(page);
+    const { client, opened } = vsCode(page, stack, { pollIntervalMs: 200 });
     try {
       const signingUp = client.signUp('demo');
       const { url, navigation } = await opened(signingUp);
@@ -160,7 +149,7 @@ describe('sign-up in headless Chromium through the demo provider, with the agent
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url() === `${stack.apiUrl}/web/provider-auth/demo`) posts.push(request);
     });
-    const { client, opened } = vsCode(page);
+    const { client, opened } = vsCode(page, stack, { pollIntervalMs: 200 });
     let shown: { userCode: string; url: string } | undefined;
     try {
       const signingUp = client.signUp('demo', { mode: 'poll', onUserCode: (userCode, url) => void (shown = { userCode, url }) });
@@ -283,7 +272,7 @@ describe('error pages in headless Chromium', () => {
 
   it('stops the handshake after 5 wrong user codes: the error page AUTH-1010 in the browser, AUTH-1010 for the agent', { timeout: 90_000 }, async () => {
     const page = await freshPage();
-    const { client, opened } = vsCode(page);
+    const { client, opened } = vsCode(page, stack, { pollIntervalMs: 200 });
     let userCode = '';
     try {
       const signingUp = client.signUp('demo', { mode: 'poll', onUserCode: (shown) => void (userCode = shown) });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorld, PUBLIC_API_URL, type World } from '../support/world';
+import { createWorld, type World } from '../support/world';
 import { authorizeAtProvider, type Browser } from '../../local/scripted-browser';
 import { CALLBACK_PREFIX, locationOf, signUp, start } from '../support/flows';
 import { sealState } from '../../shared/state';

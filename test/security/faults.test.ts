@@ -254,7 +254,8 @@ describe('DynamoDB faults', () => {
         }
         expect(cut).toMatchObject({ status: 503, json: { code: 'SRV-1000' } });
         const userId = user?.userId ?? ((await identityItems(person))[0]?.userId as string | undefined);
-        if (userId) expect(await tokenItems(userId)).toHaveLength(0);
+        expect(userId).toBeDefined();
+        expect(await tokenItems(userId!)).toHaveLength(0);
         expect(issued).toHaveLength(0);
 
         // The cut claim still holds its lease (20 s); past it, the same claim takes over and commits.

@@ -1,3 +1,4 @@
+import { HandshakeClient } from '../../client';
 import { access, constants, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -74,6 +75,13 @@ export interface Opened {
  * waiting for the person to finish (the agent keeps going: it listens on loopback, or claims). `opened(handshake)`
  * resolves with the next URL the agent opened, and fails at once if `handshake` ends before opening one.
  */
+/** The agent as an IDE runs it, named "VS Code", opening `page` as the system browser. */
+export function vsCode(page: Page, stack: { apiUrl: string; wsUrl: string }, options: { pollIntervalMs?: number } = {}) {
+  const ide = systemBrowser(page);
+  const client = new HandshakeClient({ apiUrl: stack.apiUrl, wsUrl: stack.wsUrl, clientName: 'VS Code', openBrowser: ide.openBrowser, timeoutMs: 60_000, ...options });
+  return { client, opened: ide.opened };
+}
+
 export function systemBrowser(page: Page): { openBrowser: (url: string) => void; opened: (handshake: Promise<unknown>) => Promise<Opened> } {
   const unseen: Opened[] = [];
   const waiting: Array<(opened: Opened) => void> = [];

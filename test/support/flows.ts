@@ -1,13 +1,10 @@
-import { authorizeAtProvider, type Browser, type BrowserResponse } from '../../local/scripted-browser';
+import { authorizeAtProvider, loopbackArrival, UNHEARD_LOOPBACK, type Browser, type BrowserResponse } from '../../local/scripted-browser';
 import { challengeOf, createVerifier } from '../../client/verifier';
 import { PUBLIC_API_URL, type World } from './world';
 
 export const CALLBACK_PREFIX = `${PUBLIC_API_URL}/no-auth/provider-token/`;
-/**
- * The loopback redirectUri of the test agents. Nothing listens there: the scripted browser stops at the
- * callback's redirect, and the test reads what the browser would have carried to the agent from its Location.
- */
-export const AGENT_LOOPBACK = 'http://127.0.0.1:9/agent';
+/** The loopback redirectUri of the test agents, where nothing listens (see UNHEARD_LOOPBACK). */
+export const AGENT_LOOPBACK = UNHEARD_LOOPBACK;
 
 export const locationOf = (response: BrowserResponse) => new URL(response.headers.get('location')!, response.url);
 
@@ -88,12 +85,10 @@ export interface BrowserRun {
 /** Reads the callback's redirect: to the agent's listener (loopback) or straight to a page (poll). */
 export function readCallbackAnswer(callback: BrowserResponse): { arrival?: Arrival; page: URL } {
   const location = locationOf(callback);
-  if (location.searchParams.has('complete')) {
-    const param = (name: string) => location.searchParams.get(name) ?? undefined;
-    const complete = new URL(param('complete')!);
-    return { arrival: { code: param('code')!, result: param('result'), error: param('error'), complete }, page: complete };
-  }
-  return { page: location };
+  const arrival = loopbackArrival(location);
+  if (!arrival) return { page: location };
+  const complete = new URL(arrival.complete);
+  return { arrival: { ...arrival, complete }, page: complete };
 }
 
 /** Drives a browser from the start's `url` through the confirmation page (poll) and the provider's pages to our callback's answer. */
