@@ -4,8 +4,11 @@ import { isEnvironmentName } from '../shared/state';
 /** Environments whose data outlives their stack (table and keys retained, point-in-time recovery on). */
 export const PROTECTED_ENVIRONMENTS: readonly string[] = ['prod'];
 
-/** Where operators put one SecureString per provider, unless `-c providersPath=` says otherwise. */
-export const DEFAULT_PROVIDERS_PATH = '/handshake/providers';
+/**
+ * Where operators put one SecureString per provider, unless `-c providersPath=` says otherwise: per
+ * environment, so that a branch deployer's stack (and its IAM grant) never covers prod's client secrets.
+ */
+export const providersPathFor = (environment: string) => `/handshake/${environment}/providers`;
 
 /** What one `cdk deploy` is about: read from the CDK context (`-c key=value`) and the git branch. */
 export interface Deployment {
@@ -68,9 +71,26 @@ export function deploymentFromContext(context: ContextReader, gitBranch: () => s
     environment = environmentFromBranch(branch);
   }
   const isProtected = PROTECTED_ENVIRONMENTS.includes(environment) || booleanContext(context, 'protected');
-  const providersPath = parameterPath(context('providersPath') ?? DEFAULT_PROVIDERS_PATH);
+  const providersPath = parameterPath(context('providersPath') ?? providersPathFor(environment));
+  if (!isProtected) refuseProtectedSecrets(environment, providersPath);
   const origin = context('authOrigin');
   return { environment, isProtected, providersPath, ...(origin !== undefined ? { authOrigin: httpsOrigin(origin) } : {}) };
+}
+
+/**
+ * A stack that is not protected may share a path with other branches, but its grant (GetParametersByPath on
+ * the path, recursively) must not reach a protected environment's secrets: not its path, nor a parent of it.
+ */
+function refuseProtectedSecrets(environment: string, providersPath: string): void {
+  for (const guarded of PROTECTED_ENVIRONMENTS.map(providersPathFor)) {
+    const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}/`);
+    if (within(providersPath, guarded) || within(guarded, providersPath)) {
+      throw new Error(
+        `-c providersPath=${providersPath} would let "${environment}", which is not protected, read ${guarded} (a protected environment's provider secrets); ` +
+          `use ${providersPathFor(environment)} or a path shared by branches only`,
+      );
+    }
+  }
 }
 
 function booleanContext(context: ContextReader, key: string): boolean {
@@ -83,7 +103,7 @@ function booleanContext(context: ContextReader, key: string): boolean {
 /** An SSM hierarchy: `/a/b`, no trailing slash, outside the reserved `/aws` and `/ssm` trees. */
 function parameterPath(value: unknown): string {
   if (typeof value !== 'string' || !/^(\/[A-Za-z0-9_.-]+)+$/.test(value) || /^\/(aws|ssm)(\/|$)/i.test(value)) {
-    throw new Error(`-c providersPath=${String(value)} must be an SSM path like /handshake/providers`);
+    throw new Error(`-c providersPath=${String(value)} must be an SSM path like /handshake/branches/providers`);
   }
   return value;
 }

@@ -3,7 +3,7 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
 export interface ProviderSettingsProps {
-  /** SSM hierarchy, e.g. `/handshake/providers`. */
+  /** SSM hierarchy, e.g. `/handshake/prod/providers`. */
   path: string;
 }
 
@@ -13,7 +13,7 @@ export interface ProviderSettingsProps {
  * This construct creates nothing; it names the path and grants reading it.
  *
  * @example
- * const providers = new ProviderSettings(this, 'Providers', { path: '/handshake/providers' });
+ * const providers = new ProviderSettings(this, 'Providers', { path: '/handshake/prod/providers' });
  * providers.grantRead(fn); // and set fn's PROVIDERS_PARAMETER_PATH to providers.path
  */
 export class ProviderSettings extends Construct {

@@ -7,6 +7,7 @@ import { getRuntime } from '../../shared/runtime';
 export const handler = async (event: WebSocketEvent) => {
   const rt = await getRuntime().catch(() => undefined);
   if (!rt) return { statusCode: 503 };
+  rt.logger.logEventIfEnabled(event);
   try {
     await openConnection(rt, event.requestContext.connectionId ?? '', connectToken(event));
     return { statusCode: 200 };

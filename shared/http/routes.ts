@@ -24,6 +24,7 @@ export function agentRoute(route: string, body: RouteBody) {
     let rt: Runtime | undefined;
     try {
       rt = await getRuntime();
+      rt.logger.logEventIfEnabled(event);
       return await body(rt, event);
     } catch (err) {
       return agentErrorResponse(logFailure(rt, route, err));
@@ -38,6 +39,7 @@ export function browserRoute(route: string, body: RouteBody) {
     const provider = event.pathParameters?.provider?.slice(0, 64);
     try {
       rt = await getRuntime();
+      rt.logger.logEventIfEnabled(event);
       return await body(rt, event);
     } catch (err) {
       const failure = logFailure(rt, route, err, provider);

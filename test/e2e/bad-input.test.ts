@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createWorld, captureOutput, PUBLIC_API_URL, type World } from '../support/world';
 import { authorizeAtProvider, submitUserCode, type Browser, type BrowserResponse } from '../../local/scripted-browser';
 import { challengeOf, createVerifier } from '../../client/verifier';
@@ -371,14 +371,25 @@ describe('the error page', () => {
     expect(known.body).toContain('AUTH-1007');
     expect(known.body).toContain('started in another browser');
   });
+
+  it('the success page of a provider id nobody knows is the neutral page, whatever text the path carries', async () => {
+    for (const text of ['%3Cscript%3Ealert(1)%3C%2Fscript%3E', 'Your%20account%20was%20suspended', 'oidc%22%3E%3Cb%3E']) {
+      const page = await world.browser().request(`${PUBLIC_API_URL}/web/auth-complete/${text}`);
+      expect(page.status, text).toBe(200);
+      expect(page.body, text).toContain('<h1>Return to your IDE</h1>');
+      for (const echoed of ['script', 'alert(1)', 'suspended', '<b>']) expect(page.body, text).not.toContain(echoed);
+    }
+  });
 });
 
 describe('secrets never reach a log line', () => {
-  it('logs no token, handshake code, verifier, result, user code, state, cookie or client secret across the flows and the refusals', async () => {
+  it('logs no token, handshake code, verifier, result, user code, state, cookie or client secret across the flows and the refusals, whole events included', async () => {
     const secrets: string[] = ['oidc-client-secret-never-logged'];
     // Every line the flows write, whatever level the run was started with (POWERTOOLS_LOG_LEVEL).
     const level = world.rt.logger.getLevelName();
     world.rt.logger.setLogLevel('DEBUG');
+    // And the whole API Gateway event of every request, as POWERTOOLS_LOGGER_LOG_EVENT=true has an operator log it.
+    const logEvents = vi.spyOn(world.rt.logger, 'getLogEvent').mockReturnValue(true);
     const { output } = await captureOutput(async () => {
       const signup = await signUp(world, 'logwatch');
       const callback = new URL(signup.run.callbackUrl);
@@ -408,8 +419,15 @@ describe('secrets never reach a log line', () => {
       pending.url.searchParams.set('code', 'forged-code-value-0123456789');
       secrets.push('forged-code-value-0123456789');
       await pending.browser.request(pending.url.toString());
-    }).finally(() => world.rt.logger.setLogLevel(level));
+    }).finally(() => {
+      world.rt.logger.setLogLevel(level);
+      logEvents.mockRestore();
+    });
     expect(output).toContain('"handshake claimed"');
+    // Events of every kind were logged: a callback with code and state, a claim body, a user-code form post.
+    for (const route of ['GET /no-auth/provider-token/{provider}', 'PUT /no-auth/check-signup', 'POST /web/provider-auth/{provider}']) {
+      expect(output, route).toContain(`"routeKey":"${route}"`);
+    }
     for (const secret of secrets) expect(output, 'a secret reached the log').not.toContain(secret);
   });
 });

@@ -189,7 +189,7 @@ describe('a branch stack (-c env=feature-x)', () => {
       expect(variables.HANDSHAKE_KEYS_PARAMETER).toBe('/aws/reference/secretsmanager/handshake/feature-x/keys');
       expect(variables).not.toHaveProperty('CALLBACK_BASE_URL');
       const readsProviders = EXPECTED_ACTIONS[handler]!.includes('ssm:GetParametersByPath');
-      expect(variables.PROVIDERS_PARAMETER_PATH).toBe(readsProviders ? '/handshake/providers' : undefined);
+      expect(variables.PROVIDERS_PARAMETER_PATH).toBe(readsProviders ? '/handshake/feature-x/providers' : undefined);
     }
   });
 
@@ -220,7 +220,7 @@ describe('a branch stack (-c env=feature-x)', () => {
         if (actions.some((a) => a.startsWith('dynamodb:'))) expect(resource).toBe(`<${tableId}.Arn>`);
         if (actions.includes('ssm:GetParameter')) expect(resource).toBe(`${ssm}/aws/reference/secretsmanager/handshake/feature-x/keys`);
         if (actions.includes('secretsmanager:GetSecretValue')) expect(resource).toBe(`<${secretId}>`);
-        if (actions.includes('ssm:GetParametersByPath')) expect(resource).toBe(`${ssm}/handshake/providers`);
+        if (actions.includes('ssm:GetParametersByPath')) expect(resource).toBe(`${ssm}/handshake/feature-x/providers`);
         if (actions.includes('execute-api:ManageConnections')) {
           expect(resource).toBe(`arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${wsApiId}>/live/POST/@connections/*`);
         }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROVIDERS_PATH, deploymentFromContext, environmentFromBranch } from '../../infra/deployment';
+import { deploymentFromContext, providersPathFor, environmentFromBranch } from '../../infra/deployment';
 import { isEnvironmentName } from '../../shared/state';
 
 const context = (values: Record<string, unknown>) => (key: string) => values[key];
@@ -35,8 +35,23 @@ describe('the deployment read from the CDK context', () => {
     expect(deploymentFromContext(context({}), onBranch('Feature/X'))).toEqual({
       environment: 'feature-x',
       isProtected: false,
-      providersPath: DEFAULT_PROVIDERS_PATH,
+      providersPath: '/handshake/feature-x/providers',
     });
+  });
+
+  it('reads provider secrets per environment by default; branches may share a path, never one that reaches a protected environment', () => {
+    expect(deploymentFromContext(context({ env: 'prod' }), onBranch(undefined)).providersPath).toBe('/handshake/prod/providers');
+    expect(deploymentFromContext(context({ providersPath: '/handshake/branches/providers' }), onBranch('a')).providersPath).toBe('/handshake/branches/providers');
+    expect(deploymentFromContext(context({ providersPath: '/handshake/branches/providers' }), onBranch('b')).providersPath).toBe('/handshake/branches/providers');
+    for (const providersPath of [providersPathFor('prod'), '/handshake/prod/providers/github', '/handshake/prod', '/handshake']) {
+      expect(() => deploymentFromContext(context({ providersPath }), onBranch('feature-x')), providersPath).toThrow(
+        /would let "feature-x", which is not protected, read \/handshake\/prod\/providers/,
+      );
+    }
+    // Protected stacks may point anywhere (prod at its own path, a protected staging at prod's if they so decide).
+    expect(deploymentFromContext(context({ env: 'staging', protected: 'true', providersPath: '/handshake/prod/providers' }), onBranch(undefined)).providersPath).toBe(
+      '/handshake/prod/providers',
+    );
   });
 
   it('prefers -c env over the branch, and refuses to guess on a detached HEAD', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, REDACTED } from '../../shared/log';
+import { createLogger, REDACTED, redactString } from '../../shared/log';
 import { captureOutput } from '../support/world';
 
 describe('the service logger', () => {
@@ -48,5 +48,51 @@ describe('the service logger', () => {
     expect(output).not.toMatch(/hs-leak|-LEAK/);
     // What is not a secret stays readable.
     expect(line).toMatchObject({ errorCode: 'AUTH-1002', provider: 'github', query: { complete: 'https://api.example/web/auth-complete/github' } });
+  });
+
+  it('redacts credentials by their shape inside strings, so a whole API Gateway event can be logged', async () => {
+    const jwe = 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..hs-leak-iv.hs-leak-ciphertext.hs-leak-tag';
+    const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJoc2xlYWsifQ.hs-leak-signature';
+    const callback = {
+      version: '2.0',
+      routeKey: 'GET /no-auth/provider-token/{provider}',
+      rawPath: '/no-auth/provider-token/github',
+      rawQueryString: 'code=hs-leak-provider-code&state=local!hs-leak-state&scope=repo',
+      cookies: ['hs_bind_3f2a=hs-leak-binding', 'hs_csrf=hs-leak-csrf', 'theme=dark'],
+      headers: { 'x-forwarded-for': '203.0.113.9', referer: `http://127.0.0.1:53682/cb?result=${jwe}&complete=https%3A%2F%2Fapi.example%2Fweb%2Fauth-complete%2Fgithub` },
+      queryStringParameters: { code: 'hs-leak-provider-code', state: 'local!hs-leak-state', scope: 'repo' },
+      pathParameters: { provider: 'github' },
+      requestContext: { http: { method: 'GET', path: '/no-auth/provider-token/github', sourceIp: '203.0.113.9' } },
+      isBase64Encoded: false,
+    };
+    const claimEvent = {
+      routeKey: 'PUT /no-auth/check-signup',
+      headers: { 'content-type': 'application/json', 'x-debug': `Bearer ${jwt}` },
+      body: JSON.stringify({ code: 'hs-leak-handshake-code', verifier: 'hs-leak-verifier', result: jwe, provider: 'github' }),
+      isBase64Encoded: false,
+    };
+    const formPost = {
+      routeKey: 'POST /web/provider-auth/{provider}',
+      body: Buffer.from('userCode=BCDF-LEAK&csrf=hs-leak-form-csrf&code=hs-leak-form-code').toString('base64'),
+      isBase64Encoded: true,
+    };
+    const { output } = await captureOutput(async () => {
+      const logger = createLogger('test');
+      for (const event of [callback, claimEvent, formPost]) logger.logEventIfEnabled(event, true);
+      logger.warn(`provider said: access_token=hs-leak-in-message&token_type=bearer; ${jwt}`);
+    });
+    expect(output).not.toMatch(/hs-?leak|-LEAK|eyJ/i);
+    const [first, second, third, fourth] = output.trim().split('\n').slice(-4).map((line) => JSON.parse(line));
+    // What an operator needs to follow a request stays readable.
+    expect(first.event).toMatchObject({ routeKey: callback.routeKey, rawPath: callback.rawPath, pathParameters: { provider: 'github' } });
+    expect(first.event.rawQueryString).toBe(`code=${REDACTED}&state=${REDACTED}&scope=repo`);
+    expect(first.event.cookies).toBe(REDACTED);
+    expect(first.event.headers.referer).toContain('complete=https%3A%2F%2Fapi.example%2Fweb%2Fauth-complete%2Fgithub');
+    expect(JSON.parse(second.event.body)).toEqual({ code: REDACTED, verifier: REDACTED, result: REDACTED, provider: 'github' });
+    expect(second.event.headers['x-debug']).toBe(`Bearer ${REDACTED}`);
+    expect(third.event).toEqual({ routeKey: formPost.routeKey, body: REDACTED, isBase64Encoded: true });
+    expect(fourth.message).toBe(`provider said: access_token=${REDACTED}&token_type=${REDACTED}; ${REDACTED}`);
+    // Our cookies are credentials by name wherever a cookie string turns up, not only under `cookies`.
+    expect(redactString('hs_bind_3f2a=hs-leak-binding; theme=dark')).toBe(`hs_bind_3f2a=${REDACTED}; theme=dark`);
   });
 });
