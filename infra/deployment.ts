@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { isEnvironmentName } from '../shared/state';
 
+/** A `-c` value (or the branch) that the synth refuses: the deployer gets its message, not a stack trace. */
+export class ContextRefused extends Error {}
+
 /** Environments whose data outlives their stack (table and keys retained, point-in-time recovery on). */
 export const PROTECTED_ENVIRONMENTS: readonly string[] = ['prod'];
 
@@ -36,7 +39,7 @@ export function environmentFromBranch(branch: string): string {
     .replace(/^-+/, '')
     .slice(0, 63)
     .replace(/-+$/, '');
-  if (!isEnvironmentName(name)) throw new Error(`git branch "${branch}" gives no usable environment name; pass -c env=<name>`);
+  if (!isEnvironmentName(name)) throw new ContextRefused(`git branch "${branch}" gives no usable environment name; pass -c env=<name>`);
   return name;
 }
 
@@ -62,12 +65,12 @@ export function deploymentFromContext(context: ContextReader, gitBranch: () => s
   let environment: string;
   if (explicit !== undefined) {
     if (typeof explicit !== 'string' || !isEnvironmentName(explicit)) {
-      throw new Error(`-c env=${String(explicit)} is not an environment name: lowercase a-z, 0-9 and '-', at most 63, not starting with '-'`);
+      throw new ContextRefused(`-c env=${String(explicit)} is not an environment name: lowercase a-z, 0-9 and '-', at most 63, not starting with '-'`);
     }
     environment = explicit;
   } else {
     const branch = gitBranch();
-    if (!branch) throw new Error('not on a git branch (detached HEAD?): pass -c env=<name>');
+    if (!branch) throw new ContextRefused('not on a git branch (detached HEAD?): pass -c env=<name>');
     environment = environmentFromBranch(branch);
   }
   const isProtected = PROTECTED_ENVIRONMENTS.includes(environment) || booleanContext(context, 'protected');
@@ -82,10 +85,10 @@ export function deploymentFromContext(context: ContextReader, gitBranch: () => s
  * the path, recursively) must not reach a protected environment's secrets: not its path, nor a parent of it.
  */
 function refuseProtectedSecrets(environment: string, providersPath: string): void {
+  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}/`);
   for (const guarded of PROTECTED_ENVIRONMENTS.map(providersPathFor)) {
-    const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}/`);
     if (within(providersPath, guarded) || within(guarded, providersPath)) {
-      throw new Error(
+      throw new ContextRefused(
         `-c providersPath=${providersPath} would let "${environment}", which is not protected, read ${guarded} (a protected environment's provider secrets); ` +
           `use ${providersPathFor(environment)} or a path shared by branches only`,
       );
@@ -97,13 +100,13 @@ function booleanContext(context: ContextReader, key: string): boolean {
   const value = context(key);
   if (value === undefined || value === false || value === 'false') return false;
   if (value === true || value === 'true') return true;
-  throw new Error(`-c ${key}= takes true or false, not ${String(value)}`);
+  throw new ContextRefused(`-c ${key}= takes true or false, not ${String(value)}`);
 }
 
 /** An SSM hierarchy: `/a/b`, no trailing slash, outside the reserved `/aws` and `/ssm` trees. */
 function parameterPath(value: unknown): string {
   if (typeof value !== 'string' || !/^(\/[A-Za-z0-9_.-]+)+$/.test(value) || /^\/(aws|ssm)(\/|$)/i.test(value)) {
-    throw new Error(`-c providersPath=${String(value)} must be an SSM path like /handshake/branches/providers`);
+    throw new ContextRefused(`-c providersPath=${String(value)} must be an SSM path like /handshake/branches/providers`);
   }
   return value;
 }
@@ -114,8 +117,8 @@ function httpsOrigin(value: unknown): string {
   try {
     url = new URL(String(value));
   } catch {
-    throw new Error(`-c authOrigin=${String(value)} must be an absolute https URL`);
+    throw new ContextRefused(`-c authOrigin=${String(value)} must be an absolute https URL`);
   }
-  if (url.protocol !== 'https:' || url.search || url.hash) throw new Error(`-c authOrigin=${String(value)} must be an https URL without query or fragment`);
+  if (url.protocol !== 'https:' || url.search || url.hash) throw new ContextRefused(`-c authOrigin=${String(value)} must be an https URL without query or fragment`);
   return url.toString().replace(/\/+$/, '');
 }

@@ -92,3 +92,20 @@ describe('npx cdk synth -c env=feature-x', () => {
     expect(response.body).toContain('AUTH-1002');
   });
 });
+
+describe('npx cdk synth of a branch pointed at prod’s provider secrets', () => {
+  it('is refused with one line that says why and what to use instead, no stack trace', async () => {
+    const refused = await run('npx', ['cdk', 'synth', '-c', 'env=feature-x', '-c', 'providersPath=/handshake/prod', '--no-notices', '-q', '-o', join(outdir, 'refused')], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code?: number; stderr?: string }) => ({ code: err.code ?? 1, stderr: err.stderr ?? '' }),
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('synth refused: -c providersPath=/handshake/prod would let "feature-x", which is not protected, read /handshake/prod/providers');
+    expect(refused.stderr).toContain('use /handshake/feature-x/providers');
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(outdir, 'refused', 'Handshake-feature-x.template.json'))).toBe(false);
+  }, SYNTH_TIMEOUT_MS);
+});
