@@ -9,7 +9,6 @@ import { MAX_USER_CODE_ATTEMPTS, type ClientLabel, type HandshakeRecord } from '
 import { handshakeCode } from './handshake-code';
 import { userCodeHash } from './user-code';
 
-
 /** What the browser is told: leave for the provider (with the binding), or confirm first (poll mode). */
 export type VisitOutcome = { kind: 'to-provider'; location: string; provider: string; nonce: string } | { kind: 'confirm'; view: ConfirmationView };
 
