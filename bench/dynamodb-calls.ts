@@ -24,16 +24,21 @@ export interface FlowCalls {
 export interface Budget {
   max: number;
   plusPublishQuery?: boolean;
+  /** A Bearer call: plus the session check's one GetItem (revocable sessions). */
+  plusSession?: boolean;
 }
 
 /**
  * The budgets of the agent-bound handshakes (SPEC v2) issue: start ≤ 1, browser visit ≤ 1 (in poll mode the
  * confirmation page and the typed user code each), callback ≤ 2, connect claim ≤ 3 plus the publish Query,
- * a new user's sign-up claim ≤ 5. A returning user's claim and a pending claim have none.
+ * a new user's sign-up claim ≤ 5. The revocable-sessions issue adds one read to every Bearer call (connect's
+ * start and claim) and the session record to the sign-up claim (≤ 6). A returning user's claim and a pending
+ * claim have none.
  */
 function budgetFor(phase: Phase, flow: string): Budget | undefined {
   switch (phase) {
     case 'start':
+      return { max: 1, plusSession: flow.startsWith('connect') };
     case 'browser visit':
     case 'confirmation page':
     case 'user code':
@@ -41,21 +46,22 @@ function budgetFor(phase: Phase, flow: string): Budget | undefined {
     case 'callback':
       return { max: 2 };
     case 'claim':
-      if (flow.startsWith('connect')) return { max: 3, plusPublishQuery: true };
-      if (flow === 'sign-up, new user') return { max: 5 };
+      if (flow.startsWith('connect')) return { max: 3, plusSession: true, plusPublishQuery: true };
+      if (flow === 'sign-up, new user') return { max: 6 };
       return undefined;
     default:
       return undefined;
   }
 }
 
-/** The commands a row's budget counts: on DynamoDB, less the one publish Query where the budget allows it. */
+/** The commands a row's budget counts: on DynamoDB, less the one publish Query and the one session read where the budget allows them. */
 export function budgeted(row: FlowCalls): number {
   const publishQuery = row.target?.plusPublishQuery ? Math.min(1, row.commands.QueryCommand ?? 0) : 0;
-  return row.onDynamoDB - publishQuery;
+  const sessionRead = row.target?.plusSession ? Math.min(1, row.commands.GetItemCommand ?? 0) : 0;
+  return row.onDynamoDB - publishQuery - sessionRead;
 }
 
-export const budgetText = (budget: Budget) => `≤ ${budget.max}${budget.plusPublishQuery ? ' + Query' : ''}`;
+export const budgetText = (budget: Budget) => `≤ ${budget.max}${budget.plusSession ? ' + session' : ''}${budget.plusPublishQuery ? ' + Query' : ''}`;
 
 /**
  * The DynamoDB commands each step sends, counted by a middleware on the table client: a connect handshake in

@@ -25,5 +25,6 @@ export { exchangeCode } from '../shared/providers/exchange';
 export { fetchIdentity } from '../shared/providers/identity';
 export { StaticSettings } from '../shared/providers/settings';
 export { createRuntime, setRuntime } from '../shared/runtime';
+export { verifySessionToken } from '../shared/session-token';
 export { openState, sealState } from '../shared/state';
 export { createDocumentClient } from '../shared/stores/table';

@@ -209,7 +209,7 @@ function tables(results: BenchResults): Table[] {
     ]),
     notes: [
       'budgets of the agent-bound handshakes issue: start ≤ 1, browser visit ≤ 1 (poll: the confirmation page and the user code each), callback ≤ 2,',
-      'connect claim ≤ 3 plus the publish Query, new user\'s sign-up claim ≤ 5; a returning user\'s claim and a pending claim have none.',
+      'connect claim ≤ 3 plus the publish Query, new user\'s sign-up claim ≤ 6 (with the session record); every Bearer call (connect\'s start and claim) plus its session read; a returning user\'s claim and a pending claim have none.',
       ...(results.dynamodbCalls.some((row) => row.onDynamoDB !== row.total)
         ? ['on DynamoDB: without the GetItem the code makes only because dynalite does not return the item with a refused conditional write (ReturnValuesOnConditionCheckFailure).']
         : []),

@@ -53,6 +53,12 @@ export interface SignupOutcome {
   connection: ProviderConnection;
 }
 
+/** What a sign-out ended: sessions, and the me-channel connections opened with them. */
+export interface SignOutOutcome {
+  sessions: number;
+  connections: number;
+}
+
 type Answer = { status: number; body: Record<string, any> };
 
 /** Claims answered with these are worth repeating: the broker or the way to it failed, not the handshake. */
@@ -114,8 +120,29 @@ export class HandshakeClient {
     return this.channel;
   }
 
+  /** Ends this session (`DELETE /session`): the token stops working and its me-channel is closed. */
+  signOut(): Promise<SignOutOutcome> {
+    return this.endSessions('/session');
+  }
+
+  /** Ends every session of this user, on every device (`DELETE /sessions`): what to do when a token may be stolen. */
+  signOutEverywhere(): Promise<SignOutOutcome> {
+    return this.endSessions('/sessions');
+  }
+
   close(): void {
     this.channel?.close();
+  }
+
+  private async endSessions(path: '/session' | '/sessions'): Promise<SignOutOutcome> {
+    if (!this.sessionToken) return { sessions: 0, connections: 0 };
+    const answer = await this.request('DELETE', path, this.sessionToken, undefined);
+    // Already ended (revoked elsewhere, or expired): signed out is what the caller wanted.
+    if (answer.status !== 200 && answer.body.code !== 'AUTH-1001') throw failure(answer, 'signing out');
+    this.sessionToken = undefined;
+    this.channel?.close();
+    this.channel = undefined;
+    return answer.status === 200 ? (answer.body as SignOutOutcome) : { sessions: 0, connections: 0 };
   }
 
   private async handshake(flow: 'signup' | 'connect', provider: string, options: HandshakeOptions): Promise<Record<string, any>> {
@@ -181,8 +208,8 @@ export class HandshakeClient {
   private async request(method: string, path: string, session: string | undefined, body: unknown): Promise<Answer> {
     const response = await this.fetch(`${this.options.apiUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(session ? { authorization: `Bearer ${session}` } : {}) },
-      body: JSON.stringify(body),
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(session ? { authorization: `Bearer ${session}` } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, any> };
   }

@@ -13,7 +13,11 @@ export class MeChannelListener {
   readonly received: MeChannelMessage[] = [];
   private waiters = new Set<(message: MeChannelMessage) => void>();
 
+  /** Resolves with the close code once the socket is closed, by either side (sign-out closes it server-side). */
+  readonly closed: Promise<number>;
+
   private constructor(private readonly socket: WebSocket) {
+    this.closed = new Promise((resolve) => socket.once('close', (code) => resolve(code)));
     socket.on('message', (data) => {
       let message: MeChannelMessage;
       try {

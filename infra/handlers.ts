@@ -41,16 +41,16 @@ export class Handlers extends Construct {
     for (const handler of new Set(props.handlers)) {
       const needs = needsOf(handler);
       const environment: Record<string, string> = {};
-      // A runtime reads the key ring too.
-      const readsKeys = Boolean(needs.keys || needs.runtime);
-      if (readsKeys) Object.assign(environment, { RUN_TIME_ENVIRONMENT: props.environment, HANDSHAKE_KEYS_PARAMETER: props.keyRing.parameterName });
+      const readsKeys = Boolean(needs.keys);
+      if (readsKeys || needs.runtime) environment.RUN_TIME_ENVIRONMENT = props.environment;
+      if (readsKeys) environment.HANDSHAKE_KEYS_PARAMETER = props.keyRing.parameterName;
       if (needs.runtime) {
         Object.assign(environment, {
           PUBLIC_API_URL: props.publicApiUrl,
           TABLE_NAME: props.storage.tableName,
           ...(props.callbackBaseUrl ? { CALLBACK_BASE_URL: props.callbackBaseUrl } : {}),
           ...(needs.runtime.providers ? { PROVIDERS_PARAMETER_PATH: props.providers.path } : {}),
-          ...(needs.runtime.publishes ? { MECHANNEL_ENDPOINT: props.meChannel.endpoint } : {}),
+          ...(needs.runtime.publishes || needs.runtime.closes ? { MECHANNEL_ENDPOINT: props.meChannel.endpoint } : {}),
         });
       }
       const fn = new HandlerFunction(this, constructId(handler), {
@@ -66,6 +66,7 @@ export class Handlers extends Construct {
         props.storage.grant(fn.role, ...needs.runtime.table);
         if (needs.runtime.providers) props.providers.grantRead(fn.role);
         if (needs.runtime.publishes) props.meChannel.grantPublish(fn.role);
+        if (needs.runtime.closes) props.meChannel.grantClose(fn.role);
       }
       this.functions.set(handler, fn);
     }

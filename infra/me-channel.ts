@@ -89,23 +89,32 @@ export class MeChannel extends Construct {
 
   /**
    * `execute-api:ManageConnections` on `POST @connections/*` of this stage only: posting a message. A gone
-   * connection (410) is forgotten in the table, so no DELETE or GET on connections is granted.
+   * connection (410) is forgotten in the table, so no GET on connections is granted.
    */
   grantPublish(grantee: IGrantable): void {
+    this.grantConnections(grantee, 'POST', 'posting a message');
+  }
+
+  /** `DELETE @connections/*` of this stage only: sign-out closes the connections of the sessions it ends. */
+  grantClose(grantee: IGrantable): void {
+    this.grantConnections(grantee, 'DELETE', 'closing a connection');
+  }
+
+  private grantConnections(grantee: IGrantable, method: 'POST' | 'DELETE', purpose: string): void {
     const connections = Stack.of(this).formatArn({
       service: 'execute-api',
       resource: this.api.apiId,
-      resourceName: `${ME_CHANNEL_STAGE}/POST/@connections/*`,
+      resourceName: `${ME_CHANNEL_STAGE}/${method}/@connections/*`,
     });
     Grant.addToPrincipal({ grantee, actions: ['execute-api:ManageConnections'], resourceArns: [connections] });
     if (Construct.isConstruct(grantee)) {
       // cdk-nag names the finding after the resource as written in the template: `<LogicalId>` for the API id.
       const apiLogicalId = Stack.of(this).getLogicalId(this.api.node.defaultChild as CfnElement);
-      const resource = `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${ME_CHANNEL_STAGE}/POST/@connections/*`;
+      const resource = `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${ME_CHANNEL_STAGE}/${method}/@connections/*`;
       Validations.of(grantee).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
         reason:
-          'Scoped to this WebSocket API, stage live, method POST. Connection ids are assigned by API Gateway at run time ' +
+          `Scoped to this WebSocket API, stage live, method ${method} (${purpose}). Connection ids are assigned by API Gateway at run time ` +
           '(one per agent socket), so the final @connections/{id} segment cannot be named in the policy.',
       });
     }

@@ -12,6 +12,7 @@ import { handler as wsDisconnect } from '../functions/ws-disconnect/handler';
 import { handler as providerRefresh } from '../functions/provider-refresh/handler';
 import { handler as providerDeauth } from '../functions/provider-deauth/handler';
 import { handler as providers } from '../functions/providers/handler';
+import { handler as signOut } from '../functions/sign-out/handler';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -26,6 +27,7 @@ export const HTTP_HANDLERS: Record<string, HttpHandler> = {
   'provider-refresh': providerRefresh,
   'provider-deauth': providerDeauth,
   providers,
+  'sign-out': signOut,
 };
 
 /** The auth origin's handlers (`AUTH_ORIGIN_ROUTES`). */

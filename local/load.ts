@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { MeChannelListener, type MeChannelMessage } from '../client/me-channel-listener';
 import { challengeOf, createVerifier } from '../client/verifier';
 import { parseKeyRing } from '../shared/crypto/keys';
-import { issueSessionToken } from '../shared/sessions';
+import { SessionService } from '../shared/sessions';
 import { localDocumentClient } from './dynamodb';
 import { loopbackArrival, UNHEARD_LOOPBACK } from './scripted-browser';
 import { startFastProvider, type FastProvider } from './fast-provider';
@@ -98,12 +98,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const { apiUrl, wsUrl } = stack;
 
     // Users are minted rather than signed up: the load is on the connect handshake and the me-channel.
-    const keys = parseKeyRing(stack.env.HANDSHAKE_KEYS!);
-    const environment = stack.env.RUN_TIME_ENVIRONMENT!;
+    const sessions = new SessionService(
+      { client: localDocumentClient(stack.dynamo.endpoint), name: LOCAL_TABLE, now: Date.now },
+      parseKeyRing(stack.env.HANDSHAKE_KEYS!),
+      stack.env.RUN_TIME_ENVIRONMENT!,
+    );
     const runId = randomBytes(6).toString('base64url');
     for (let i = 0; i < count; i++) {
       const userId = `load-${runId}-${i}`;
-      runs.push({ userId, session: await issueSessionToken({ userId, account: `${userId}@load.test` }, { key: keys.session, environment, now: Date.now() }) });
+      runs.push({ userId, session: await sessions.issue({ userId, account: `${userId}@load.test` }, { name: 'load' }) });
     }
 
     const opened = await pool(runs, concurrency, deadline, async (run) => {

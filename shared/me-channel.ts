@@ -1,5 +1,6 @@
 import {
   ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   GoneException,
   PostToConnectionCommand,
   type ApiGatewayManagementApiClientConfig,
@@ -37,7 +38,8 @@ export function meChannelMessage(userId: string, update: UserUpdate, requestId: 
 export class MeChannel {
   constructor(
     private readonly connections: ConnectionStore,
-    private readonly client: ApiGatewayManagementApiClient,
+    /** Public so that tracing (and the least-privilege test) can attach to every AWS client. */
+    readonly client: ApiGatewayManagementApiClient,
     private readonly logger: Logger,
   ) {}
 
@@ -55,7 +57,7 @@ export class MeChannel {
           await this.client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
           report.delivered++;
         } catch (err) {
-          if (err instanceof GoneException || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410) {
+          if (isGone(err)) {
             report.gone++;
             await this.connections.forget(userId, connectionId).catch(() => undefined);
           } else {
@@ -67,6 +69,35 @@ export class MeChannel {
     );
     return report;
   }
+
+  /**
+   * Closes connections (DeleteConnection); API Gateway then runs `$disconnect`, which forgets them. One already
+   * gone is forgotten here; any other failure is counted and logged, never thrown.
+   */
+  async close(userId: string, connectionIds: string[]): Promise<PublishReport> {
+    const report: PublishReport = { delivered: 0, gone: 0, failed: 0 };
+    await Promise.all(
+      connectionIds.map(async (connectionId) => {
+        try {
+          await this.client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+          report.delivered++;
+        } catch (err) {
+          if (isGone(err)) {
+            report.gone++;
+            await this.connections.forget(userId, connectionId).catch(() => undefined);
+          } else {
+            report.failed++;
+            this.logger.warn('me-channel close failed', { userId, errorName: (err as Error).name });
+          }
+        }
+      }),
+    );
+    return report;
+  }
+}
+
+function isGone(err: unknown): boolean {
+  return err instanceof GoneException || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410;
 }
 
 /** The management API client; `endpoint` is `https://{domain}/{stage}` in AWS, the local gateway's URL locally. */

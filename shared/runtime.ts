@@ -1,13 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { configFromEnv, type HandshakeConfig } from './config';
-import { parseKeyRing, type KeyRing } from './crypto/keys';
+import { absentKeyRing, parseKeyRing, type KeyRing } from './crypto/keys';
 import { createLogger } from './log';
 import { readSecretJson } from './secret-json';
 import type { MeChannel } from './me-channel';
 import { ProviderDirectory } from './providers/directory';
 import { defaultProviderHttp, type ProviderHttp } from './providers/http';
 import { StaticSettings, type SettingsSource } from './providers/settings';
-import { issueSessionToken, verifySessionToken, type Session } from './sessions';
+import { SessionService } from './sessions';
 import { ConnectionStore } from './stores/connections';
 import { HandshakeStore } from './stores/handshakes';
 import { createDocumentClient, LOCAL_AWS, type Table } from './stores/table';
@@ -23,7 +23,7 @@ export interface Runtime {
   tokens: TokenStore;
   handshakes: HandshakeStore;
   connections: ConnectionStore;
-  /** Session tokens of this environment, on its clock. */
+  /** Session tokens and records of this environment, on its clock. */
   sessions: SessionService;
   /** Absent where this function does not publish (no MECHANNEL_ENDPOINT). */
   meChannel?: MeChannel;
@@ -32,12 +32,6 @@ export interface Runtime {
   http: ProviderHttp;
   logger: Logger;
   now: () => number;
-}
-
-export interface SessionService {
-  issue(session: Session): Promise<string>;
-  /** The session of a Bearer token; AUTH-1001 when missing, bad or expired. */
-  verify(token: string | undefined): Promise<Session>;
 }
 
 export interface RuntimeParts {
@@ -76,10 +70,7 @@ export async function createRuntime(parts: RuntimeParts): Promise<Runtime> {
     tokens: new TokenStore(table, parts.keys),
     handshakes: new HandshakeStore(table, parts.keys),
     connections,
-    sessions: {
-      issue: (session) => issueSessionToken(session, { key: parts.keys.session, environment: parts.config.environment, now: now() }),
-      verify: (token) => verifySessionToken(token, { key: parts.keys.session, environment: parts.config.environment, now: now() }),
-    },
+    sessions: new SessionService(table, parts.keys, parts.config.environment),
     meChannel,
     providers: new ProviderDirectory(parts.settings, http),
     settings: parts.settings,
@@ -90,13 +81,14 @@ export async function createRuntime(parts: RuntimeParts): Promise<Runtime> {
 }
 
 /**
- * Builds the runtime from environment variables: keys and provider settings from the variables themselves
+ * Builds the runtime from environment variables: keys (where given) and provider settings from the variables themselves
  * (local stack) or from SSM Parameter Store (AWS), the table from TABLE_NAME (and DYNAMODB_ENDPOINT locally).
  */
 export async function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
   const config = configFromEnv(env);
   if (!env.TABLE_NAME) throw new Error('TABLE_NAME is required');
-  const keys = parseKeyRing(await readSecretJson(env, 'HANDSHAKE_KEYS'));
+  // Functions that use no key are deployed without the key ring (and without the right to read it).
+  const keys = env.HANDSHAKE_KEYS || env.HANDSHAKE_KEYS_PARAMETER ? parseKeyRing(await readSecretJson(env, 'HANDSHAKE_KEYS')) : absentKeyRing();
   let settings: SettingsSource;
   if (env.PROVIDERS_PARAMETER_PATH) {
     const { SsmSettings } = await import('./providers/ssm-settings');

@@ -1,59 +1,71 @@
-import { SignJWT, jwtVerify } from 'jose';
+import type { KeyRing } from './crypto/keys';
+import { randomToken } from './crypto/random';
 import { HandshakeError } from './errors';
+import { issueSessionToken, SESSION_LIFETIME_SECONDS, verifySessionToken, type Session } from './session-token';
+import type { ClientLabel } from './stores/handshakes';
+import { SessionStore, type SessionRecord } from './stores/sessions';
+import type { Table } from './stores/table';
 
-/** Session tokens live 30 days; an agent signs up again after that. */
-export const SESSION_LIFETIME_SECONDS = 30 * 24 * 3600;
-const ISSUER = 'handshake';
-const ACCOUNT_MAX_LENGTH = 120;
-
-export interface SessionContext {
-  key: Uint8Array;
-  environment: string;
-  now: number;
-}
-
-/** Who a valid session token speaks for. */
-export interface Session {
-  userId: string;
-  /**
-   * How the person knows this account (e-mail, else user name) when the session was issued: the poll-mode
-   * confirmation page names it ("Connect GitHub to ada@example.com") without reading the user first.
-   */
-  account?: string;
-}
+/** `lastUsedAt` is news to a person after an hour, not after a second: one write per hour of use at most. */
+export const TOUCH_EVERY_MS = 3600_000;
 
 /**
- * Issues the session token an agent sends as `Authorization: Bearer`. It is bound to one environment
- * (audience), so a branch stack's token is useless on prod even if keys were ever shared.
+ * Sessions (SPEC, "Sessions"): a signed token naming a session record. Verifying checks the signature, then
+ * reads the record (one consistent GetItem), so a session ended by sign-out fails on the very next call.
  *
  * @example
- * const token = await issueSessionToken({ userId, account: 'ada@example.com' }, { key, environment: 'prod', now: Date.now() });
+ * const sessions = new SessionService(table, keys, 'prod');
+ * const token = await sessions.issue({ userId, account: 'ada@example.com' }, { name: 'VS Code' });
+ * const { userId, sid } = await sessions.verify(bearer);
  */
-export async function issueSessionToken(session: Session, ctx: SessionContext): Promise<string> {
-  const iat = Math.floor(ctx.now / 1000);
-  return new SignJWT(session.account ? { acct: session.account.slice(0, ACCOUNT_MAX_LENGTH) } : {})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(session.userId)
-    .setIssuer(ISSUER)
-    .setAudience(ctx.environment)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + SESSION_LIFETIME_SECONDS)
-    .sign(ctx.key);
-}
+export class SessionService {
+  readonly store: SessionStore;
 
-/** The session of a valid session token; AUTH-1001 (401) otherwise. */
-export async function verifySessionToken(token: string | undefined, ctx: SessionContext): Promise<Session> {
-  if (!token || token.length > 4096) throw new HandshakeError('AUTH-1001');
-  try {
-    const { payload } = await jwtVerify(token, ctx.key, {
-      algorithms: ['HS256'],
-      issuer: ISSUER,
-      audience: ctx.environment,
-      currentDate: new Date(ctx.now),
-      requiredClaims: ['sub', 'exp'],
+  constructor(
+    private readonly table: Table,
+    /** Read on use: functions that never touch a session never load the key ring. */
+    private readonly keys: KeyRing,
+    private readonly environment: string,
+  ) {
+    this.store = new SessionStore(table);
+  }
+
+  /** Records a new session and signs its token. */
+  async issue(session: Omit<Session, 'sid'>, client?: ClientLabel): Promise<string> {
+    const now = this.table.now();
+    const sid = randomToken(16);
+    await this.store.create({
+      userId: session.userId,
+      sid,
+      ...(client?.name ? { clientName: client.name } : {}),
+      ...(client?.device ? { clientDevice: client.device } : {}),
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: now + SESSION_LIFETIME_SECONDS * 1000,
     });
-    return { userId: payload.sub!, ...(typeof payload.acct === 'string' ? { account: payload.acct } : {}) };
-  } catch {
-    throw new HandshakeError('AUTH-1001');
+    return issueSessionToken({ ...session, sid }, { key: this.keys.session, environment: this.environment, now });
+  }
+
+  /** The session of a Bearer token whose record still exists; AUTH-1001 when missing, bad, expired or revoked. */
+  async verify(token: string | undefined): Promise<Session> {
+    const session = await verifySessionToken(token, { key: this.keys.session, environment: this.environment, now: this.table.now() });
+    const record = await this.store.get(session.userId, session.sid);
+    if (!record) throw new HandshakeError('AUTH-1001');
+    if (this.table.now() - record.lastUsedAt >= TOUCH_EVERY_MS) await this.store.touch(session.userId, session.sid);
+    return session;
+  }
+
+  /** True while the record exists: `$connect` asks again after recording the connection (see openConnection). */
+  async isLive(session: Session): Promise<boolean> {
+    return Boolean(await this.store.get(session.userId, session.sid));
+  }
+
+  revoke(session: Pick<Session, 'userId' | 'sid'>): Promise<void> {
+    return this.store.delete(session.userId, session.sid);
+  }
+
+  /** The user's sessions and the rest of their partition (connections among it). */
+  ofUser(userId: string): Promise<{ sessions: SessionRecord[]; items: Record<string, unknown>[] }> {
+    return this.store.ofUser(userId);
   }
 }

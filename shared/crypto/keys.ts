@@ -66,3 +66,15 @@ export function generateKeyRingJson(kid = 'k1'): Required<Omit<KeyRingJson, 'mas
   const key = () => randomBytes(32).toString('base64url');
   return { state: key(), session: key(), tokens: { current: kid, keys: { [kid]: key() } } };
 }
+
+/**
+ * The key ring of a function deployed without one (infra/handler-needs.ts gives it only to functions that use
+ * a key): any use is a deployment mistake, reported by name instead of as a failed decryption.
+ */
+export function absentKeyRing(): KeyRing {
+  return new Proxy({} as KeyRing, {
+    get(_, property) {
+      throw new Error(`key ring used (${String(property)}) by a function deployed without HANDSHAKE_KEYS_PARAMETER: give it keys in infra/handler-needs.ts`);
+    },
+  });
+}

@@ -3,7 +3,7 @@ import { pkceChallenge } from '../crypto/pkce';
 import { sha256 } from '../crypto/random';
 import { HandshakeError } from '../errors';
 import type { Runtime } from '../runtime';
-import type { Session } from '../sessions';
+import type { Session } from '../session-token';
 import { ANSWER_WINDOW_MS, MAX_USER_CODE_ATTEMPTS, type HandshakeRecord } from '../stores/handshakes';
 import { commitConnect, commitSignup, type ClaimAnswer } from './commit';
 import { handshakeCode } from './handshake-code';

@@ -51,7 +51,7 @@ export async function commitSignup(rt: Runtime, record: HandshakeRecord, result:
     tokens = await rt.tokens.openAll(user.id, items);
     connectionIds = liveConnectionIds(items, rt.now());
   }
-  const accessToken = await rt.sessions.issue({ userId: user.id, account: user.email ?? user.username });
+  const accessToken = await rt.sessions.issue({ userId: user.id, account: user.email ?? user.username }, record.client);
   const answer: SignupAnswer = { accessToken, user: buildMeObject(user, tokens), provider, signupStatus: created ? 'userCreated' : 'signedIn' };
   return {
     answer,

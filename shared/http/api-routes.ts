@@ -3,7 +3,7 @@
  * and the local gateway both read this list, so the two cannot drift apart.
  */
 export interface ApiRoute {
-  method: 'GET' | 'PUT' | 'POST';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
   /** Folder under `functions/`. */
   handler: string;
@@ -28,6 +28,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/provider-refresh/{provider}', handler: 'provider-refresh', public: false },
   { method: 'PUT', path: '/provider-deauth/{provider}', handler: 'provider-deauth', public: false },
   { method: 'GET', path: '/providers', handler: 'providers', public: true },
+  // Sign-out: this session, or all of the user's (SPEC, "Sessions").
+  { method: 'DELETE', path: '/session', handler: 'sign-out', public: false },
+  { method: 'DELETE', path: '/sessions', handler: 'sign-out', public: false },
 ];
 
 /** Matches a request path against a route template; returns its path parameters (URL-decoded) or undefined. */

@@ -15,11 +15,12 @@ export const CONNECTION_LIFETIME_SECONDS = 2 * 3600 + 600;
 export class ConnectionStore {
   constructor(private readonly table: Table) {}
 
-  async add(connectionId: string, userId: string): Promise<void> {
+  /** `sid`: the session it was opened with, whose sign-out closes it. */
+  async add(connectionId: string, userId: string, sid: string): Promise<void> {
     const ttl = epochSeconds(this.table.now()) + CONNECTION_LIFETIME_SECONDS;
     // The user's item first: if the second write fails, publishing finds a connection that answers 410 and forgets it.
-    await this.table.client.send(new PutCommand({ TableName: this.table.name, Item: { ...keys.userConnection(userId, connectionId), connectionId, ttl } }));
-    await this.table.client.send(new PutCommand({ TableName: this.table.name, Item: { ...keys.connection(connectionId), userId, ttl } }));
+    await this.table.client.send(new PutCommand({ TableName: this.table.name, Item: { ...keys.userConnection(userId, connectionId), connectionId, sid, ttl } }));
+    await this.table.client.send(new PutCommand({ TableName: this.table.name, Item: { ...keys.connection(connectionId), userId, sid, ttl } }));
   }
 
   /** Live connection ids of a user. */
@@ -51,5 +52,12 @@ export class ConnectionStore {
 
 /** The live connection ids among items of a user's partition (a Query of it returns them with the rest). */
 export function liveConnectionIds(items: Record<string, unknown>[], now: number): string[] {
-  return items.filter((item) => String(item.sk).startsWith('CONN#') && isLive(item, now)).map((item) => item.connectionId as string);
+  return liveConnections(items, now).map((connection) => connection.connectionId);
+}
+
+/** The live connections among items of a user's partition, with the session each was opened with. */
+export function liveConnections(items: Record<string, unknown>[], now: number): { connectionId: string; sid?: string }[] {
+  return items
+    .filter((item) => String(item.sk).startsWith('CONN#') && isLive(item, now))
+    .map((item) => ({ connectionId: item.connectionId as string, ...(typeof item.sid === 'string' ? { sid: item.sid } : {}) }));
 }

@@ -14,4 +14,6 @@ export const keys = {
   handshake: (codeHash: string) => ({ pk: `HANDSHAKE#${codeHash}`, sk: 'HANDSHAKE' }),
   userConnection: (userId: string, connectionId: string) => ({ pk: `USER#${userId}`, sk: `CONN#${connectionId}` }),
   connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'CONN' }),
+  // In the user's partition: verifying is one GetItem, and "sign out everywhere" one Query.
+  session: (userId: string, sid: string) => ({ pk: `USER#${userId}`, sk: `SESSION#${sid}` }),
 };

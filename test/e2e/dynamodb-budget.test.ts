@@ -27,16 +27,17 @@ afterAll(async () => {
 });
 
 /** Runs one step and returns its commands, recording the row. */
-async function step<T>(name: string, budget: string, run: () => Promise<T>): Promise<{ value: T; names: string[]; onDynamoDB: number }> {
+async function step<T>(name: string, budget: string, run: () => Promise<T>): Promise<{ value: T; names: string[]; onDynamoDB: number; sessionCommands: string[] }> {
   commands.take();
   const value = await run();
-  const { names, emulatorReads } = commands.take();
+  const { names, emulatorReads, commands: sent } = commands.take();
   rows.push({ step: name, names, onDynamoDB: names.length - emulatorReads, budget });
-  return { value, names, onDynamoDB: names.length - emulatorReads };
+  const sessionCommands = sent.filter((c) => String(c.input.Key?.sk ?? c.input.Item?.sk ?? '').startsWith('SESSION#')).map((c) => c.name);
+  return { value, names, onDynamoDB: names.length - emulatorReads, sessionCommands };
 }
 
 describe('DynamoDB commands per step', () => {
-  it('sign-up of a new user, loopback: start 1, visit 1, callback 2, claim 5', async () => {
+  it('sign-up of a new user, loopback: start 1, visit 1, callback 2, claim 6 (5 + the session record)', async () => {
     const started = await step('start (sign-up)', '≤ 1', () => start(world, { flow: 'signup' }));
     expect(started.names).toEqual(['PutItemCommand']);
     const browser = world.browser();
@@ -46,18 +47,19 @@ describe('DynamoDB commands per step', () => {
     const callback = await step('callback', '≤ 2', () => browser.request(callbackUrl));
     expect(callback.names).toEqual(['UpdateItemCommand', 'UpdateItemCommand']);
     const { arrival } = readCallbackAnswer(callback.value);
-    const claimed = await step('claim (sign-up, new user)', '≤ 5', () => claim(world, started.value, { result: arrival!.result }));
+    const claimed = await step('claim (sign-up, new user)', '≤ 6', () => claim(world, started.value, { result: arrival!.result }));
     expect(claimed.value.json.signupStatus).toBe('userCreated');
-    expect(claimed.onDynamoDB).toBeLessThanOrEqual(5);
+    expect(claimed.onDynamoDB).toBeLessThanOrEqual(6);
     expect(claimed.names.filter((n) => n === 'QueryCommand')).toEqual([]);
   });
 
-  it('connect, poll mode: start 1, confirmation page 1, right user code 1, callback 2, claim 3 plus the publish Query', async () => {
+  it('connect, poll mode: start 1 + session, confirmation page 1, right user code 1, callback 2, claim 3 + session, plus the publish Query', async () => {
     const { session } = await signUp(world, 'budget-user');
     const channel = await MeChannelListener.open(world.ws!.url, session);
     try {
-      const started = await step('start (connect)', '≤ 1', () => start(world, { flow: 'connect', session, mode: 'poll' }));
-      expect(started.onDynamoDB).toBeLessThanOrEqual(1);
+      const started = await step('start (connect)', '1 + session', () => start(world, { flow: 'connect', session, mode: 'poll' }));
+      // The Bearer check is one consistent GetItem of the session record, and nothing else.
+      expect(started.names).toEqual(['GetItemCommand', 'PutItemCommand']);
       const browser = world.browser();
       // The page reads the record through the refused loopback visit (DynamoDB hands the item back with it).
       const page = await step('confirmation page (poll)', '≤ 1', () => browser.request(started.value.url));
@@ -67,14 +69,26 @@ describe('DynamoDB commands per step', () => {
       const callbackUrl = await authorizeAtProvider(browser, locationOf(confirmed.value).toString(), CALLBACK_PREFIX, 'budget-user');
       const callback = await step('callback', '≤ 2', () => browser.request(callbackUrl));
       expect(callback.names).toHaveLength(2);
-      const claimed = await step('claim (connect) + publish', '≤ 3 + Query', () => claim(world, started.value));
+      const claimed = await step('claim (connect) + publish', '≤ 3 + session + Query', () => claim(world, started.value));
       expect(claimed.value.status).toBe(200);
-      const writes = claimed.names.filter((n) => n !== 'QueryCommand');
+      expect(claimed.names[0]).toBe('GetItemCommand');
+      const writes = claimed.names.slice(1).filter((n) => n !== 'QueryCommand');
       expect(writes.length).toBeLessThanOrEqual(3);
       expect(claimed.names.filter((n) => n === 'QueryCommand')).toEqual(['QueryCommand']);
       await channel.wait((m) => Boolean(m.message.user.$set?.['providerInfo.oidc.accessToken']), AbortSignal.timeout(5_000));
     } finally {
       channel.close();
     }
+  });
+
+  it('a Bearer call costs one read for its session; sign-out deletes the record and reads the partition once', async () => {
+    const { session } = await signUp(world, 'budget-signout');
+    const checked = await step('Bearer call (GET /provider-refresh)', 'session 1', () => world.call('GET', '/provider-refresh/oidc', { headers: { authorization: `Bearer ${session}` } }));
+    expect(checked.value.status).toBe(200);
+    expect(checked.names[0]).toBe('GetItemCommand');
+    expect(checked.sessionCommands).toEqual(['GetItemCommand']);
+    const out = await step('sign-out (DELETE /session)', 'session 1 + 2', () => world.call('DELETE', '/session', { headers: { authorization: `Bearer ${session}` } }));
+    expect(out.value.status).toBe(200);
+    expect(out.names).toEqual(['GetItemCommand', 'DeleteItemCommand', 'QueryCommand']);
   });
 });

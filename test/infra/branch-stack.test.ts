@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { API_ROUTES } from '../../shared/http/api-routes';
 import { isEnvironmentName } from '../../shared/state';
+import { needsOf } from '../../infra/handler-needs';
 import {
   actionsOf,
   flatten,
@@ -17,25 +18,24 @@ import {
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const KEYS = ['secretsmanager:GetSecretValue', 'ssm:GetParameter'];
 const PROVIDERS = ['ssm:GetParametersByPath'];
-const PUBLISH = ['execute-api:ManageConnections'];
+const CONNECTIONS = ['execute-api:ManageConnections'];
 
-/** What each handler may do, written down independently of infra/handler-needs.ts (issue 4, "IAM least privilege"). */
-const EXPECTED_ACTIONS: Record<string, string[]> = {
-  'provider-auth-code': ['dynamodb:PutItem', ...KEYS, ...PROVIDERS],
-  'provider-auth': ['dynamodb:GetItem', 'dynamodb:UpdateItem', ...KEYS, ...PROVIDERS],
-  'provider-token': ['dynamodb:GetItem', 'dynamodb:UpdateItem', ...KEYS, ...PROVIDERS],
-  'check-signup': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', ...KEYS, ...PUBLISH],
-  'ws-connect': ['dynamodb:PutItem', ...KEYS],
-  'ws-disconnect': ['dynamodb:DeleteItem', ...KEYS],
-  'provider-action': [...KEYS, ...PROVIDERS],
-  'provider-refresh': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem', ...KEYS, ...PROVIDERS, ...PUBLISH],
-  'provider-deauth': ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:Query', ...KEYS, ...PROVIDERS, ...PUBLISH],
-  providers: [...KEYS, ...PROVIDERS],
-  // The success page opens its sealed summary: the key ring, nothing else.
-  'web-pages': [...KEYS],
-};
+/**
+ * What infra/handler-needs.ts asks for, as IAM actions. Whether that is what each handler really uses is
+ * test/security/least-privilege.test.ts's question (it runs the flows); this file checks the synth gives it.
+ */
+function actionsFromNeeds(handler: string): string[] {
+  const needs = needsOf(handler);
+  return [
+    ...LOGS,
+    ...(needs.runtime?.table ?? []),
+    ...(needs.keys ? KEYS : []),
+    ...(needs.runtime?.providers ? PROVIDERS : []),
+    ...(needs.runtime?.publishes || needs.runtime?.closes ? CONNECTIONS : []),
+  ].sort();
+}
 
-const RUNTIME_VARIABLES = ['RUN_TIME_ENVIRONMENT', 'PUBLIC_API_URL', 'TABLE_NAME', 'HANDSHAKE_KEYS_PARAMETER'];
+const RUNTIME_VARIABLES = ['RUN_TIME_ENVIRONMENT', 'PUBLIC_API_URL', 'TABLE_NAME'];
 
 let stack: SynthesizedStack;
 
@@ -109,10 +109,10 @@ describe('a branch stack (-c env=feature-x)', () => {
     stack.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: 'live', AutoDeploy: true });
   });
 
-  it('gives the management endpoint to publishing handlers only', () => {
+  it('gives the management endpoint to the handlers that post to or close connections only', () => {
     const endpoint = `https://<${apiId('WEBSOCKET')}>.execute-api.<AWS::Region>.<AWS::URLSuffix>/live`;
     for (const handler of functionsByHandler(stack).keys()) {
-      const publishes = EXPECTED_ACTIONS[handler]?.includes('execute-api:ManageConnections');
+      const publishes = actionsFromNeeds(handler).includes('execute-api:ManageConnections');
       const variable = variablesOf(handler).MECHANNEL_ENDPOINT;
       expect(variable === undefined ? undefined : flatten(variable), handler).toBe(publishes ? endpoint : undefined);
     }
@@ -186,25 +186,26 @@ describe('a branch stack (-c env=feature-x)', () => {
       }
       for (const name of RUNTIME_VARIABLES) expect(variables, `${handler} ${name}`).toHaveProperty(name);
       expect(variables.RUN_TIME_ENVIRONMENT).toBe('feature-x');
-      expect(variables.HANDSHAKE_KEYS_PARAMETER).toBe('/aws/reference/secretsmanager/handshake/feature-x/keys');
+      // The key ring's name only where the key ring may be read: providers, provider-action and ws-disconnect use no key.
+      const readsKeys = actionsFromNeeds(handler).includes('ssm:GetParameter');
+      expect(variables.HANDSHAKE_KEYS_PARAMETER, handler).toBe(readsKeys ? '/aws/reference/secretsmanager/handshake/feature-x/keys' : undefined);
       expect(variables).not.toHaveProperty('CALLBACK_BASE_URL');
-      const readsProviders = EXPECTED_ACTIONS[handler]!.includes('ssm:GetParametersByPath');
+      const readsProviders = actionsFromNeeds(handler).includes('ssm:GetParametersByPath');
       expect(variables.PROVIDERS_PARAMETER_PATH).toBe(readsProviders ? '/handshake/feature-x/providers' : undefined);
     }
   });
 
-  it('grants each handler exactly the actions it uses, and no managed policy', () => {
-    expect([...functionsByHandler(stack).keys()].sort()).toEqual(Object.keys(EXPECTED_ACTIONS).sort());
-    for (const [handler, expected] of Object.entries(EXPECTED_ACTIONS)) {
+  it('grants each handler exactly what infra/handler-needs.ts names, and no managed policy', () => {
+    for (const handler of functionsByHandler(stack).keys()) {
       const { statements, managedPolicies } = permissionsOf(stack, functionOf(stack, handler));
-      expect(actionsOf(statements), handler).toEqual([...LOGS, ...expected].sort());
+      expect(actionsOf(statements), handler).toEqual([...new Set(actionsFromNeeds(handler))].sort());
       expect(managedPolicies, handler).toEqual([]);
       for (const action of actionsOf(statements)) expect(action).not.toContain('*');
       for (const statement of statements) expect(statement.Effect).toBe('Allow');
     }
   });
 
-  it('scopes every grant to its resource: own log group, the table, the key ring, the providers path, POST on live connections', () => {
+  it('scopes every grant to its resource: own log group, the table, the key ring, the providers path, POST or DELETE on live connections', () => {
     const tableId = idOf('AWS::DynamoDB::GlobalTable');
     const secretId = idOf('AWS::SecretsManager::Secret');
     const wsApiId = apiId('WEBSOCKET');
@@ -222,7 +223,8 @@ describe('a branch stack (-c env=feature-x)', () => {
         if (actions.includes('secretsmanager:GetSecretValue')) expect(resource).toBe(`<${secretId}>`);
         if (actions.includes('ssm:GetParametersByPath')) expect(resource).toBe(`${ssm}/handshake/feature-x/providers`);
         if (actions.includes('execute-api:ManageConnections')) {
-          expect(resource).toBe(`arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${wsApiId}>/live/POST/@connections/*`);
+          const method = needsOf(handler).runtime?.closes ? 'DELETE' : 'POST';
+          expect(resource, handler).toBe(`arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${wsApiId}>/live/${method}/@connections/*`);
         }
         if (!actions.includes('execute-api:ManageConnections')) expect(resource, `${handler} ${actions}`).not.toContain('*');
       }

@@ -51,8 +51,8 @@ async function toCallback(started: Started): Promise<{ browser: Browser; callbac
 function recordSessions() {
   const issued: string[] = [];
   const issue = world.rt.sessions.issue;
-  world.rt.sessions.issue = async (session) => {
-    const token = await issue(session);
+  world.rt.sessions.issue = async (session, client) => {
+    const token = await issue.call(world.rt.sessions, session, client);
     issued.push(token);
     return token;
   };

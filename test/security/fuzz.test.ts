@@ -12,6 +12,7 @@ const RUNS_PER_ROUTE = 1_300;
 
 let world: World;
 let session: string;
+let userId: string;
 let validState: string;
 /** A poll-mode handshake waiting on its confirmation page: fuzzed visits and form posts meet a live record. */
 let pollCode: string;
@@ -22,6 +23,7 @@ beforeAll(async () => {
   world = await createWorld();
   const signup = await signUp(world, 'fuzz');
   session = signup.session;
+  userId = signup.check.json.user.id;
   validState = new URL(signup.run.callbackUrl).searchParams.get('state')!;
   const poll = await start(world, { flow: 'signup', mode: 'poll' });
   pollCode = poll.code;
@@ -152,6 +154,8 @@ describe(`fuzzing every route (${API_ROUTES.length} routes × ${RUNS_PER_ROUTE} 
             body: payload === undefined ? undefined : Buffer.from(String(payload)),
           });
           requests++;
+          // A fuzzed sign-out with the live session ends it: the next runs get a new one of the same user.
+          if (route.handler === 'sign-out' && result.status === 200) session = await world.rt.sessions.issue({ userId });
           expect(result.status, `${route.path} ${result.body.slice(0, 200)}`).toBeLessThan(500);
           expect(result.body).not.toMatch(/\n\s+at\s|Error:\s|\.ts:\d+/);
           let outcome: string;

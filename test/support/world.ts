@@ -1,13 +1,13 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { generateKeyRingJson, parseKeyRing } from '../../shared/crypto/keys';
+import { generateKeyRingJson, parseKeyRing, type KeyRing } from '../../shared/crypto/keys';
 import { setPageKeys } from '../../shared/http/page-keys';
 import { createRuntime, setRuntime, type Runtime } from '../../shared/runtime';
-import type { ProvidersSettings } from '../../shared/providers/settings';
+import type { ProvidersSettings, SettingsSource } from '../../shared/providers/settings';
 import { startDemoProvider, type DemoProvider } from '../../local/demo-provider';
 import { ensureTable, localDocumentClient, startDynalite, type LocalDynamo } from '../../local/dynamodb';
 import { dispatchHttp } from '../../local/dispatch';
 import { Browser, type BrowserResponse } from '../../local/scripted-browser';
-import { WEBSOCKET_HANDLERS } from '../../local/handlers';
+import { HTTP_HANDLERS, WEBSOCKET_HANDLERS } from '../../local/handlers';
 import { startWebSocketGateway, type WebSocketGateway } from '../../local/websocket-gateway';
 import { startDynamoFaultProxy } from './dynamo-fault-proxy';
 
@@ -35,9 +35,27 @@ export interface World {
  * A complete environment for end-to-end tests: dynalite, panva's oidc-provider as the third party
  * (registered as the `oidc` provider), and the real handlers answering for PUBLIC_API_URL.
  */
+/** Where a test looks inside the broker: around each handler call, the key ring, the settings source. */
+export interface WorldInstruments {
+  /** Runs every handler call (HTTP and WebSocket) inside `around(handler folder, call)`. */
+  around?: <T>(handler: string, call: () => Promise<T>) => Promise<T>;
+  keys?: (ring: KeyRing) => KeyRing;
+  settings?: (source: SettingsSource) => SettingsSource;
+}
+
 export async function createWorld(
-  options: { environment?: string; settings?: (issuer: string) => ProvidersSettings; dynamoProxy?: boolean; providerTimeoutMs?: number; meChannel?: boolean } = {},
+  options: {
+    environment?: string;
+    settings?: (issuer: string) => ProvidersSettings;
+    dynamoProxy?: boolean;
+    providerTimeoutMs?: number;
+    meChannel?: boolean;
+    instruments?: WorldInstruments;
+  } = {},
 ): Promise<World> {
+  const around = options.instruments?.around;
+  const wrap = <H extends (event: never) => Promise<unknown>>(name: string, handler: H): H => (around ? (((event: never) => around(name, () => handler(event))) as H) : handler);
+  const httpHandlers = Object.fromEntries(Object.entries(HTTP_HANDLERS).map(([name, handler]) => [name, wrap(name, handler)]));
   const dynamo = await startDynalite();
   const tableName = 'handshake-test';
   await ensureTable(dynamo.endpoint, tableName);
@@ -50,22 +68,32 @@ export async function createWorld(
   const client = localDocumentClient(dynamoProxy?.endpoint ?? dynamo.endpoint);
   const settings = options.settings?.(provider.issuer) ?? { oidc: { issuer: provider.issuer, clientId: 'handshake-test', clientSecret: CLIENT_SECRET } };
   const { StaticSettings } = await import('../../shared/providers/settings');
-  const ws = options.meChannel ? await startWebSocketGateway({ port: 0, ...WEBSOCKET_HANDLERS }) : undefined;
+  const ws = options.meChannel
+    ? await startWebSocketGateway({ port: 0, connect: wrap('ws-connect', WEBSOCKET_HANDLERS.connect), disconnect: wrap('ws-disconnect', WEBSOCKET_HANDLERS.disconnect) })
+    : undefined;
+  const keys = parseKeyRing(generateKeyRingJson());
+  const staticSettings = new StaticSettings(settings);
   const rt = await createRuntime({
     config: { environment: options.environment ?? 'test', publicApiUrl: PUBLIC_API_URL, callbackBaseUrl: PUBLIC_API_URL },
-    keys: parseKeyRing(generateKeyRingJson()),
+    keys: options.instruments?.keys?.(keys) ?? keys,
     table: { client, name: tableName },
-    settings: new StaticSettings(settings),
+    settings: options.instruments?.settings?.(staticSettings) ?? staticSettings,
     http: { fetch: globalThis.fetch, timeoutMs: options.providerTimeoutMs ?? 5_000 },
     now: () => Date.now() + clock.offsetMs,
     ...(ws ? { meChannelEndpoint: ws.managementUrl, localAws: true } : {}),
   });
   setRuntime(rt);
-  setPageKeys({ key: rt.keys.pages, environment: rt.config.environment });
+  // Read on use, so that an instrumented key ring sees the pages use it.
+  setPageKeys({
+    get key() {
+      return rt.keys.pages;
+    },
+    environment: rt.config.environment,
+  });
 
   const transport = async (url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<BrowserResponse | undefined> => {
     if (!url.startsWith(PUBLIC_API_URL)) return undefined;
-    const result = await dispatchHttp({ method: init.method, url: url.slice(PUBLIC_API_URL.length), headers: init.headers, body: init.body ? Buffer.from(init.body) : undefined });
+    const result = await dispatchHttp({ method: init.method, url: url.slice(PUBLIC_API_URL.length), headers: init.headers, body: init.body ? Buffer.from(init.body) : undefined }, httpHandlers);
     return { url, status: result.status, headers: new Headers(result.headers), setCookies: result.setCookies, body: result.body };
   };
 
@@ -82,7 +110,7 @@ export async function createWorld(
     browser: () => new Browser(transport),
     async call(method, path, init = {}) {
       const headers = { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers };
-      const result = await dispatchHttp({ method, url: path, headers, body: init.body !== undefined ? Buffer.from(typeof init.body === 'string' ? init.body : JSON.stringify(init.body)) : undefined });
+      const result = await dispatchHttp({ method, url: path, headers, body: init.body !== undefined ? Buffer.from(typeof init.body === 'string' ? init.body : JSON.stringify(init.body)) : undefined }, httpHandlers);
       let json: unknown;
       try {
         json = JSON.parse(result.body);

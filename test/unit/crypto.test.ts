@@ -1,9 +1,10 @@
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { generateKeyRingJson, parseKeyRing } from '../../shared/crypto/keys';
 import { openJson, sealJson } from '../../shared/crypto/sealed-json';
 import { pkceChallenge } from '../../shared/crypto/pkce';
 import { challengeOf, createVerifier } from '../../client/verifier';
-import { issueSessionToken, verifySessionToken } from '../../shared/sessions';
+import { issueSessionToken, verifySessionToken } from '../../shared/session-token';
 import { HandshakeError } from '../../shared/errors';
 
 describe('tokens at rest (sealJson / openJson)', () => {
@@ -52,29 +53,35 @@ describe('PKCE', () => {
 describe('session tokens', () => {
   const key = parseKeyRing(generateKeyRingJson()).session;
   const now = Date.UTC(2026, 0, 1);
+  const SID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
   it('names the session (user, and the account when given) for this environment only, until it expires', async () => {
-    const token = await issueSessionToken({ userId: 'u-1', account: 'ada@example.com' }, { key, environment: 'prod', now });
-    expect(await verifySessionToken(token, { key, environment: 'prod', now: now + 1000 })).toEqual({ userId: 'u-1', account: 'ada@example.com' });
+    const token = await issueSessionToken({ userId: 'u-1', sid: SID, account: 'ada@example.com' }, { key, environment: 'prod', now });
+    expect(await verifySessionToken(token, { key, environment: 'prod', now: now + 1000 })).toEqual({ userId: 'u-1', sid: SID, account: 'ada@example.com' });
     await expect(verifySessionToken(token, { key, environment: 'feature-x', now })).rejects.toBeInstanceOf(HandshakeError);
     await expect(verifySessionToken(token, { key, environment: 'prod', now: now + 31 * 86_400_000 })).rejects.toMatchObject({ code: 'AUTH-1001', status: 401 });
     await expect(verifySessionToken(undefined, { key, environment: 'prod', now })).rejects.toMatchObject({ code: 'AUTH-1001' });
   });
 
   it('carries no account when none is given, and cuts a long one short', async () => {
-    const bare = await issueSessionToken({ userId: 'u-2' }, { key, environment: 'prod', now });
-    expect(await verifySessionToken(bare, { key, environment: 'prod', now })).toEqual({ userId: 'u-2' });
-    const long = await issueSessionToken({ userId: 'u-3', account: `${'a'.repeat(200)}@example.com` }, { key, environment: 'prod', now });
+    const bare = await issueSessionToken({ userId: 'u-2', sid: SID }, { key, environment: 'prod', now });
+    expect(await verifySessionToken(bare, { key, environment: 'prod', now })).toEqual({ userId: 'u-2', sid: SID });
+    const long = await issueSessionToken({ userId: 'u-3', sid: SID, account: `${'a'.repeat(200)}@example.com` }, { key, environment: 'prod', now });
     expect((await verifySessionToken(long, { key, environment: 'prod', now })).account).toHaveLength(120);
   });
 
   it('refuses a token signed with another key, tampered with, or not a JWT (AUTH-1001)', async () => {
-    const token = await issueSessionToken({ userId: 'u-1' }, { key, environment: 'prod', now });
+    const token = await issueSessionToken({ userId: 'u-1', sid: SID }, { key, environment: 'prod', now });
     const other = parseKeyRing(generateKeyRingJson()).session;
     await expect(verifySessionToken(token, { key: other, environment: 'prod', now })).rejects.toMatchObject({ code: 'AUTH-1001' });
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'u-admin' })).toString('base64url');
     await expect(verifySessionToken(`${header}.${forged}.${signature}`, { key, environment: 'prod', now })).rejects.toMatchObject({ code: 'AUTH-1001' });
+    // Signed by us but naming no session record (or a malformed one): nothing sign-out could end.
+    for (const sid of [undefined, 'short', 42]) {
+      const unnamed = await new SignJWT(sid === undefined ? {} : { sid }).setProtectedHeader({ alg: 'HS256' }).setSubject('u-1').setIssuer('handshake').setAudience('prod').setIssuedAt().setExpirationTime('1h').sign(key);
+      await expect(verifySessionToken(unnamed, { key, environment: 'prod', now: Date.now() }), String(sid)).rejects.toMatchObject({ code: 'AUTH-1001' });
+    }
     for (const junk of ['', 'x', 'a.b.c', 'x'.repeat(5000)]) await expect(verifySessionToken(junk, { key, environment: 'prod', now }), junk.slice(0, 10)).rejects.toMatchObject({ code: 'AUTH-1001' });
   });
 });

@@ -5,7 +5,6 @@ import { PROVIDER_CATALOG, type ProviderRow, type StaticEndpoints } from '../../
 import { ProviderDirectory } from '../../../shared/providers/directory';
 import { StaticSettings, type ProvidersSettings } from '../../../shared/providers/settings';
 import { createRuntime, setRuntime, type Runtime } from '../../../shared/runtime';
-import { issueSessionToken } from '../../../shared/sessions';
 import { dispatchHttp } from '../../../local/dispatch';
 import { ensureTable, localDocumentClient, startDynalite, type LocalDynamo } from '../../../local/dynamodb';
 import { Browser, type BrowserResponse } from '../../../local/scripted-browser';
@@ -102,7 +101,7 @@ export async function createContractWorld(settings: (origin: string) => Provider
     },
     async user(login) {
       const { user } = await rt.users.findOrCreate('contract-test', undefined, { subject: login, username: login });
-      return { userId: user.id, session: await issueSessionToken({ userId: user.id, account: login }, { key: rt.keys.session, environment: 'contract', now: NOW }) };
+      return { userId: user.id, session: await rt.sessions.issue({ userId: user.id, account: login }) };
     },
     async close() {
       setRuntime(undefined);
