@@ -41,7 +41,8 @@ export class AuthOriginStack extends Stack {
         'the sealed state or the provider signature. The route is throttled.',
     });
 
-    const registryArn = Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${ENVIRONMENT_REGISTRY_PREFIX.slice(1)}/*` });
+    // GetParametersByPath is authorised on the path itself: the registry is read whole, with no wildcard.
+    const registryArn = Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: ENVIRONMENT_REGISTRY_PREFIX.slice(1) });
     const timeouts: Record<string, number> = { 'auth-origin-callback': 10, 'provider-action-proxy': 5, 'web-pages': 5 };
     for (const handler of new Set(AUTH_ORIGIN_ROUTES.map((route) => route.handler))) {
       const usesRegistry = handler !== 'web-pages';
@@ -52,15 +53,7 @@ export class AuthOriginStack extends Stack {
         timeout: Duration.seconds(timeouts[handler] ?? 10),
         ...lifecycle,
       });
-      if (usesRegistry) {
-        Grant.addToPrincipal({ grantee: fn.role, actions: ['ssm:GetParameter'], resourceArns: [registryArn] });
-        Validations.of(fn.role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter${ENVIRONMENT_REGISTRY_PREFIX}/*]`,
-          reason:
-            'ssm:GetParameter on /handshake/environments/*: the registry has one String parameter per environment, and ' +
-            'environments (branch stacks) come and go after this stack is deployed. Read only; the values are public URLs.',
-        });
-      }
+      if (usesRegistry) Grant.addToPrincipal({ grantee: fn.role, actions: ['ssm:GetParametersByPath'], resourceArns: [registryArn] });
       this.functions.set(handler, fn);
     }
     this.http.addRoutes(AUTH_ORIGIN_ROUTES, (handler) => this.functions.get(handler)!.function);

@@ -15,6 +15,8 @@ export interface ResolvedProvider {
   endpoints: Omit<StaticEndpoints, 'kind'>;
   /** The scopes to ask for (the row's, minus those a discovered issuer does not support). */
   scopes: string[];
+  /** Discovered rows: the issuer, as its discovery document confirmed it (OpenID Connect Discovery §4.3). */
+  issuer?: string;
 }
 
 /** One line of `GET /providers`: what an IDE needs to build its menu. */
@@ -132,6 +134,7 @@ export class ProviderDirectory {
             : {}),
         },
         scopes: supported ? row.scopes.filter((scope) => scope === 'openid' || supported.includes(scope)) : row.scopes,
+        issuer: settings.issuer!,
       };
     }
     const fill = (template: string | undefined) => (template && host ? template.replaceAll('{host}', host) : template);

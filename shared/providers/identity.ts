@@ -6,6 +6,11 @@ import { sendSigned } from './oauth1';
 /** Who signed in, as the provider says. `subject` is the provider's stable user id. */
 export interface ProviderIdentity {
   subject: string;
+  /**
+   * OpenID Connect issuers found by discovery: (issuer, subject) is what names a person (OpenID Connect Core
+   * §5.7: `sub` is unique only within its issuer), so users are keyed by it instead of by provider row.
+   */
+  issuer?: string;
   email?: string;
   username?: string;
   name?: string;
@@ -32,6 +37,7 @@ const READERS: Record<IdentitySource, Reader> = {
     const info = (await getJson(http, provider.endpoints.userinfo, bearer(accessToken))) as Json;
     return {
       subject: id(info.sub),
+      ...(provider.issuer ? { issuer: provider.issuer } : {}),
       email: info.email_verified === false ? undefined : text(info.email),
       username: text(info.preferred_username) ?? text(info.nickname),
       name: text(info.name),

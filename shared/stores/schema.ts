@@ -11,6 +11,8 @@ export const keys = {
   userProfile: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   providerToken: (userId: string, provider: string, host?: string) => ({ pk: `USER#${userId}`, sk: `TOKEN#${provider}#${host ?? '-'}` }),
   identity: (provider: string, host: string | undefined, subject: string) => ({ pk: `IDENTITY#${provider}#${host ?? '-'}#${subject}`, sk: 'IDENTITY' }),
+  // OpenID Connect: the issuer and subject name the person, whichever row (oidc, demo, ...) reached them.
+  issuerIdentity: (issuer: string, subject: string) => ({ pk: `IDENTITY#iss#${issuer}#${subject}`, sk: 'IDENTITY' }),
   handshake: (codeHash: string) => ({ pk: `HANDSHAKE#${codeHash}`, sk: 'HANDSHAKE' }),
   userConnection: (userId: string, connectionId: string) => ({ pk: `USER#${userId}`, sk: `CONN#${connectionId}` }),
   connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'CONN' }),

@@ -13,7 +13,8 @@ export interface User {
 }
 
 /**
- * Users and the provider identities that lead to them. A user is found by (provider, host, subject) only:
+ * Users and the provider identities that lead to them. A user is found by (provider, host, subject), or by
+ * (issuer, subject) for OpenID Connect issuers, only:
  * matching on an e-mail address a provider did not verify would hand one person's account to another.
  */
 export class UserStore {
@@ -26,13 +27,13 @@ export class UserStore {
    * nobody can reach. Of two first sign-ins at once, one claim wins and both end up with its user.
    */
   async findOrCreate(provider: string, host: string | undefined, identity: ProviderIdentity): Promise<{ user: User; created: boolean }> {
-    const identityKey = keys.identity(provider, host, identity.subject);
+    const identityKey = identity.issuer ? keys.issuerIdentity(identity.issuer, identity.subject) : keys.identity(provider, host, identity.subject);
     const userId = randomUUID();
     try {
       await this.table.client.send(
         new PutCommand({
           TableName: this.table.name,
-          Item: { ...identityKey, userId, provider, host, subject: identity.subject },
+          Item: { ...identityKey, userId, provider, host, subject: identity.subject, ...(identity.issuer ? { issuer: identity.issuer } : {}) },
           ConditionExpression: 'attribute_not_exists(pk)',
           // A returning person: DynamoDB hands back the existing claim with the refusal, saving a read.
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

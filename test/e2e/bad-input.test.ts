@@ -202,7 +202,7 @@ describe('the callback refuses bad input with SPEC codes on the error page', () 
       url.searchParams.set('code', 'forged');
       expect(await deliver(browser, url)).toBe('RAPI-1010');
       expect(await claim(world, started)).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { provider: 'oidc', error: 'invalid_grant' } } });
-      expect((await world.scan()).filter((i) => String(i.pk).startsWith('IDENTITY#oidc#-#forged-signup'))).toHaveLength(0);
+      expect((await world.scan()).filter((i) => i.sk === 'IDENTITY' && String(i.subject).startsWith('forged-signup'))).toHaveLength(0);
     });
   });
 });

@@ -111,7 +111,7 @@ describe('sign-up (SSO) flow against a real OpenID provider', () => {
     const page = await world.browser().request(run.page.toString());
     expect(page.body).toContain('You cancelled at the provider');
     expect(await claim(world, started)).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { provider: 'oidc', error: 'access_denied' } } });
-    const users = (await world.scan()).filter((item) => String(item.pk).startsWith('IDENTITY#oidc#-#frank'));
+    const users = (await world.scan()).filter((item) => item.sk === 'IDENTITY' && String(item.subject).startsWith('frank'));
     expect(users).toHaveLength(0);
   });
 });

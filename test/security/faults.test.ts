@@ -38,7 +38,7 @@ const newUser = async () => {
 /** Everything but the handshake records: users, identities and tokens, which a failed handshake must leave as they were. */
 const accountItems = async () => (await world.scan()).filter((item) => !String(item.pk).startsWith('HANDSHAKE#'));
 const tokenItems = async (userId: string) => (await world.scan()).filter((i) => i.pk === `USER#${userId}` && String(i.sk).startsWith('TOKEN#'));
-const identityItems = async (subject: string) => (await world.scan()).filter((i) => i.pk === `IDENTITY#oidc#-#${subject}`);
+const identityItems = async (subject: string) => (await world.scan()).filter((i) => i.sk === 'IDENTITY' && i.subject === subject);
 
 /** The browser through our start URL (and the confirmation page in poll mode) and the provider, up to its redirect back to us. */
 async function toCallback(started: Started): Promise<{ browser: Browser; callbackUrl: string }> {
