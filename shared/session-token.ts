@@ -5,7 +5,7 @@ import { HandshakeError } from './errors';
 export const SESSION_LIFETIME_SECONDS = 30 * 24 * 3600;
 const ISSUER = 'handshake';
 const ACCOUNT_MAX_LENGTH = 120;
-/** What `newSessionId` makes: 128 random bits, base64url. */
+/** What SessionService.issue makes: 16 random bytes, base64url. */
 export const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
 
 export interface SessionContext {

@@ -51,7 +51,8 @@ export class SessionService {
     const session = await verifySessionToken(token, { key: this.keys.session, environment: this.environment, now: this.table.now() });
     const record = await this.store.get(session.userId, session.sid);
     if (!record) throw new HandshakeError('AUTH-1001');
-    if (this.table.now() - record.lastUsedAt >= TOUCH_EVERY_MS) await this.store.touch(session.userId, session.sid);
+    // Last use is for the person reviewing their sessions: a failed write must not fail the call (the next retries).
+    if (this.table.now() - record.lastUsedAt >= TOUCH_EVERY_MS) await this.store.touch(session.userId, session.sid).catch(() => undefined);
     return session;
   }
 

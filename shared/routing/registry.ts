@@ -79,12 +79,13 @@ export class LoadedRegistry implements EnvironmentRegistry {
 
   async lookup(environment: string): Promise<string | undefined> {
     if (!isEnvironmentName(environment)) return undefined;
-    if (this.now() - this.loadedAt >= this.refreshMs) await this.reload();
+    const stale = this.now() - this.loadedAt >= this.refreshMs;
+    if (stale) await this.reload();
     const url = this.entries.get(environment);
     if (url !== undefined) return url;
     const knownUnknown = this.unknown.get(environment);
     if (knownUnknown !== undefined && knownUnknown >= this.loadedAt) return undefined;
-    if (this.now() - this.loadedAt >= this.missReloadMs) {
+    if (!stale && this.now() - this.loadedAt >= this.missReloadMs) {
       await this.reload();
       const fresh = this.entries.get(environment);
       if (fresh !== undefined) return fresh;

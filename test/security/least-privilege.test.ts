@@ -91,7 +91,7 @@ function grantsOf(handler: string): string[] {
     const resource = flatten(statement.Resource);
     for (const action of actionsOf([statement])) {
       if (action.startsWith('logs:')) continue; // the function's own log group: every function writes logs
-      if (action.startsWith('dynamodb:') && /^<HandshakeTable\w*\.Arn>$|^<\w*Table\w*\.Arn>$/.test(resource)) grants.add(action);
+      if (action.startsWith('dynamodb:') && /^<\w*Table\w*\.Arn>$/.test(resource)) grants.add(action);
       else if (action === 'ssm:GetParameter' && resource === `${ssm}/aws/reference/secretsmanager/handshake/${ENV}/keys`) grants.add('key ring');
       else if (action === 'secretsmanager:GetSecretValue' && /^<\w*Secret\w*>$/.test(resource)) grants.add('key ring');
       else if (action === 'ssm:GetParametersByPath' && resource === `${ssm}/handshake/${ENV}/providers`) grants.add('provider settings');
