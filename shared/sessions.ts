@@ -46,22 +46,33 @@ export class SessionService {
     return issueSessionToken({ ...session, sid }, { key: this.keys.session, environment: this.environment, now });
   }
 
-  /** The session of a Bearer token whose record still exists; AUTH-1001 when missing, bad, expired or revoked. */
-  async verify(token: string | undefined): Promise<Session> {
+  /**
+   * The session of a Bearer token whose record exists and is not revoked; AUTH-1001 when missing, bad,
+   * expired or revoked. `{ finishingSignOut: true }` also accepts a revoked one: a sign-out that failed
+   * halfway is finished by the same call again.
+   */
+  async verify(token: string | undefined, options: { finishingSignOut?: boolean } = {}): Promise<Session> {
     const session = await verifySessionToken(token, { key: this.keys.session, environment: this.environment, now: this.table.now() });
     const record = await this.store.get(session.userId, session.sid);
-    if (!record) throw new HandshakeError('AUTH-1001');
+    if (!record || (record.revokedAt !== undefined && !options.finishingSignOut)) throw new HandshakeError('AUTH-1001');
     // Last use is for the person reviewing their sessions: a failed write must not fail the call (the next retries).
-    if (this.table.now() - record.lastUsedAt >= TOUCH_EVERY_MS) await this.store.touch(session.userId, session.sid).catch(() => undefined);
+    if (!record.revokedAt && this.table.now() - record.lastUsedAt >= TOUCH_EVERY_MS) await this.store.touch(session.userId, session.sid).catch(() => undefined);
     return session;
   }
 
-  /** True while the record exists: `$connect` asks again after recording the connection (see openConnection). */
+  /** True while the record exists unrevoked: `$connect` asks again after recording the connection (see openConnection). */
   async isLive(session: Session): Promise<boolean> {
-    return Boolean(await this.store.get(session.userId, session.sid));
+    const record = await this.store.get(session.userId, session.sid);
+    return Boolean(record && record.revokedAt === undefined);
   }
 
+  /** First step of a sign-out: the session verifies no more, but its record stays until the sign-out is done. */
   revoke(session: Pick<Session, 'userId' | 'sid'>): Promise<void> {
+    return this.store.revoke(session.userId, session.sid);
+  }
+
+  /** Last step of a sign-out. */
+  forget(session: Pick<Session, 'userId' | 'sid'>): Promise<void> {
     return this.store.delete(session.userId, session.sid);
   }
 

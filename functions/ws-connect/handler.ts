@@ -3,7 +3,10 @@ import { openConnection } from '../../shared/handshake/connections';
 import { connectToken, type WebSocketEvent } from '../../shared/http/websocket-event';
 import { getRuntime } from '../../shared/runtime';
 
-/** WebSocket `$connect`: 200 accepts the connection; 401 refuses it and records nothing. */
+/**
+ * WebSocket `$connect`: 200 accepts the connection; 401 refuses it (a session signed out during the call may
+ * leave its connection items, which the next publish finds gone and forgets).
+ */
 export const handler = async (event: WebSocketEvent) => {
   const rt = await getRuntime().catch(() => undefined);
   if (!rt) return { statusCode: 503 };

@@ -43,7 +43,7 @@ export async function claimHandshake(rt: Runtime, sessionToken: string | undefin
   if (result !== undefined && (typeof result !== 'string' || result.length > 128)) throw new HandshakeError('RAPI-1001', 'result must be a string');
   const proof: Proof = {
     challenge: pkceChallenge(verifier),
-    session: sessionToken ? await rt.sessions.verify(sessionToken).catch(() => 'invalid' as const) : 'none',
+    session: sessionToken ? await rt.sessions.verify(sessionToken).catch(invalidSession) : 'none',
     resultHash: result ? sha256(result) : undefined,
   };
   const userId = typeof proof.session === 'object' ? proof.session.userId : undefined;
@@ -106,4 +106,10 @@ async function commit(rt: Runtime, record: HandshakeRecord): Promise<ClaimAnswer
     await publishSafely(rt, userId, update, { provider: record.provider, flow: record.flow }, connectionIds);
   }
   return committed.answer;
+}
+
+/** A refused session is part of the proof (AUTH-1002 or AUTH-1001 later); DynamoDB failing to say is not. */
+function invalidSession(err: unknown): 'invalid' {
+  if (err instanceof HandshakeError && err.code === 'AUTH-1001') return 'invalid';
+  throw err;
 }

@@ -58,14 +58,16 @@ export interface LoadedRegistryOptions {
 export class LoadedRegistry implements EnvironmentRegistry {
   private entries = new Map<string, string>();
   private loadedAt = -Infinity;
+  private attemptedAt = -Infinity;
   private loading?: Promise<void>;
   private readonly unknown = new Map<string, number>();
   private readonly refreshMs: number;
   private readonly missReloadMs: number;
   private readonly unknownLimit: number;
   private readonly now: () => number;
-  /** Loads so far (the flood test counts them). */
+  /** Loads so far (the flood test counts them), and those that failed. */
   loads = 0;
+  failures = 0;
 
   constructor(
     private readonly load: () => Promise<Map<string, string>>,
@@ -79,13 +81,16 @@ export class LoadedRegistry implements EnvironmentRegistry {
 
   async lookup(environment: string): Promise<string | undefined> {
     if (!isEnvironmentName(environment)) return undefined;
-    const stale = this.now() - this.loadedAt >= this.refreshMs;
+    const mayRead = () => this.now() - this.attemptedAt >= this.missReloadMs;
+    const stale = this.now() - this.loadedAt >= this.refreshMs && mayRead();
     if (stale) await this.reload();
+    // Never loaded, and the last try failed a moment ago: unknown is not the answer, unavailable is.
+    else if (this.loadedAt === -Infinity) throw new Error('the environment registry could not be read');
     const url = this.entries.get(environment);
     if (url !== undefined) return url;
     const knownUnknown = this.unknown.get(environment);
     if (knownUnknown !== undefined && knownUnknown >= this.loadedAt) return undefined;
-    if (!stale && this.now() - this.loadedAt >= this.missReloadMs) {
+    if (!stale && mayRead()) {
       await this.reload();
       const fresh = this.entries.get(environment);
       if (fresh !== undefined) return fresh;
@@ -96,6 +101,7 @@ export class LoadedRegistry implements EnvironmentRegistry {
 
   private reload(): Promise<void> {
     this.loading ??= (async () => {
+      this.attemptedAt = this.now();
       try {
         this.loads++;
         const loaded = await this.load();
@@ -106,6 +112,11 @@ export class LoadedRegistry implements EnvironmentRegistry {
         }
         this.entries = entries;
         this.loadedAt = this.now();
+      } catch (err) {
+        // Nothing to answer from yet: the caller fails (SRV-1000). Otherwise the last good entries keep
+        // answering, and the next attempt waits MISS_RELOAD_MS like any other.
+        this.failures++;
+        if (this.loadedAt === -Infinity) throw err;
       } finally {
         this.loading = undefined;
       }

@@ -23,16 +23,26 @@ export class ConnectionStore {
     await this.table.client.send(new PutCommand({ TableName: this.table.name, Item: { ...keys.connection(connectionId), userId, sid, ttl } }));
   }
 
-  /** Live connection ids of a user. */
+  /**
+   * The connections to publish to: live, and opened with a session that is still live and not revoked (one
+   * Query of the user's partition, which holds both), so a sign-out cut halfway already stops deliveries.
+   */
   async ofUser(userId: string): Promise<string[]> {
-    const { Items = [] } = await this.table.client.send(
-      new QueryCommand({
-        TableName: this.table.name,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :conn)',
-        ExpressionAttributeValues: { ':pk': keys.userProfile(userId).pk, ':conn': 'CONN#' },
-      }),
-    );
-    return liveConnectionIds(Items, this.table.now());
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.client.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.userProfile(userId).pk },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return liveConnectionIds(items, this.table.now());
   }
 
   /** Forgets a connection by id (on $disconnect); its user's item is found through the deleted one. */
@@ -50,12 +60,20 @@ export class ConnectionStore {
   }
 }
 
-/** The live connection ids among items of a user's partition (a Query of it returns them with the rest). */
+/**
+ * The connection ids to publish to among the items of a user's partition: live connections opened with a
+ * session whose record is live and not revoked.
+ */
 export function liveConnectionIds(items: Record<string, unknown>[], now: number): string[] {
-  return liveConnections(items, now).map((connection) => connection.connectionId);
+  const sessions = new Set(
+    items.filter((item) => String(item.sk).startsWith('SESSION#') && isLive(item, now) && item.revokedAt === undefined).map((item) => item.sid),
+  );
+  return liveConnections(items, now)
+    .filter((connection) => connection.sid !== undefined && sessions.has(connection.sid))
+    .map((connection) => connection.connectionId);
 }
 
-/** The live connections among items of a user's partition, with the session each was opened with. */
+/** Every connection item of a user's partition still within its TTL, with the session it was opened with. */
 export function liveConnections(items: Record<string, unknown>[], now: number): { connectionId: string; sid?: string }[] {
   return items
     .filter((item) => String(item.sk).startsWith('CONN#') && isLive(item, now))

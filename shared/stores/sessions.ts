@@ -12,6 +12,8 @@ export interface SessionRecord {
   lastUsedAt: number;
   /** When the token stops verifying (ms); TTL removes the record a little later. */
   expiresAt: number;
+  /** Set by a sign-out that has not finished yet: no call verifies with it, but the sign-out can be retried. */
+  revokedAt?: number;
 }
 
 /** Session records, in the user's partition (`shared/sessions.ts` decides when they are read and written). */
@@ -42,6 +44,23 @@ export class SessionStore {
           TableName: this.table.name,
           Key: keys.session(userId, sid),
           UpdateExpression: 'SET lastUsedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':now': this.table.now() },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  /** Marks the session ended (the first step of a sign-out); a record already gone stays gone. */
+  async revoke(userId: string, sid: string): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.session(userId, sid),
+          UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now)',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':now': this.table.now() },
         }),
@@ -86,5 +105,6 @@ function toRecord(item: Record<string, unknown>): SessionRecord {
     createdAt: item.createdAt as number,
     lastUsedAt: item.lastUsedAt as number,
     expiresAt: item.expiresAt as number,
+    ...(typeof item.revokedAt === 'number' ? { revokedAt: item.revokedAt } : {}),
   };
 }

@@ -81,14 +81,15 @@ describe('DynamoDB commands per step', () => {
     }
   });
 
-  it('a Bearer call costs one read for its session; sign-out deletes the record and reads the partition once', async () => {
+  it('a Bearer call costs one read for its session; sign-out marks, reads the partition once, and deletes', async () => {
     const { session } = await signUp(world, 'budget-signout');
     const checked = await step('Bearer call (GET /provider-refresh)', 'session 1', () => world.call('GET', '/provider-refresh/oidc', { headers: { authorization: `Bearer ${session}` } }));
     expect(checked.value.status).toBe(200);
     expect(checked.names[0]).toBe('GetItemCommand');
     expect(checked.sessionCommands).toEqual(['GetItemCommand']);
-    const out = await step('sign-out (DELETE /session)', 'session 1 + 2', () => world.call('DELETE', '/session', { headers: { authorization: `Bearer ${session}` } }));
+    const out = await step('sign-out (DELETE /session)', 'session 1 + 3', () => world.call('DELETE', '/session', { headers: { authorization: `Bearer ${session}` } }));
     expect(out.value.status).toBe(200);
-    expect(out.names).toEqual(['GetItemCommand', 'DeleteItemCommand', 'QueryCommand']);
+    // Mark revoked, read the partition for its sockets (none here), delete the record.
+    expect(out.names).toEqual(['GetItemCommand', 'UpdateItemCommand', 'QueryCommand', 'DeleteItemCommand']);
   });
 });

@@ -65,6 +65,26 @@ describe('the auth origin’s environment registry', () => {
     expect(registry.loads).toBe(loads);
   });
 
+  it('keeps answering from the last good load while the registry cannot be read, and retries every 5 s, not per request', async () => {
+    const clock = { now: 0 };
+    let down = false;
+    const registry = new LoadedRegistry(async () => {
+      if (down) throw new Error('ThrottlingException');
+      return new Map([['prod', PROD]]);
+    }, { now: () => clock.now });
+    const never = new LoadedRegistry(async () => Promise.reject(new Error('down')), { now: () => clock.now });
+    await expect(never.lookup('prod')).rejects.toThrow('down');
+    await expect(never.lookup('prod')).rejects.toThrow('could not be read'); // not "unknown", and no second read yet
+    expect(await registry.lookup('prod')).toBe(PROD);
+    down = true;
+    clock.now += 61_000;
+    for (let i = 0; i < 100; i++) expect(await registry.lookup(i % 2 ? 'prod' : madeUp(i))).toBe(i % 2 ? PROD : undefined);
+    expect({ loads: registry.loads, failures: registry.failures }).toEqual({ loads: 2, failures: 1 });
+    clock.now += 5_000;
+    expect(await registry.lookup('prod')).toBe(PROD);
+    expect(registry.loads).toBe(3);
+  });
+
   it('refuses registered values that are not https URLs (a registry entry is where browsers get sent)', async () => {
     const { registry } = counted({ prod: PROD, evil: 'http://evil.example', creds: 'https://u:p@x.example', local: 'http://127.0.0.1:3000' });
     expect(await registry.lookup('evil')).toBeUndefined();
