@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyRingJson } from '../shared/crypto/keys';
+import { findProviderRow } from '../shared/providers/catalog';
+import { checkAllRowOptions } from '../shared/providers/row-options';
 import type { ProvidersSettings } from '../shared/providers/settings';
 import { setPageKeys } from '../shared/http/page-keys';
 import { setRuntime } from '../shared/runtime';
@@ -45,6 +47,8 @@ export const LOCAL_TABLE = 'handshake-local';
  * environment variables exactly as in Lambda; this sets those variables for this process.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  // A bad row option fails before anything starts, naming the provider and the field.
+  if (options.providers) checkAllRowOptions(options.providers, findProviderRow);
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const dynamo = await startDynalite(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {});
   const started: { close(): Promise<void> }[] = [dynamo];

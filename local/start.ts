@@ -31,6 +31,10 @@ if (env.HANDSHAKE_ROLE === 'auth-origin') {
     callbackBaseUrl: env.HANDSHAKE_CALLBACK_BASE_URL,
     registryDir: env.HANDSHAKE_REGISTRY_DIR,
     providers: env.HANDSHAKE_PROVIDERS_CONFIG ? JSON.parse(env.HANDSHAKE_PROVIDERS_CONFIG) : undefined,
+  }).catch((err: Error) => {
+    // A configuration mistake is a sentence, not a stack trace.
+    console.error(`handshake did not start: ${err.message}`);
+    process.exit(1);
   });
   close = stack.close;
   console.log(`

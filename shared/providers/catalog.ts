@@ -10,6 +10,8 @@
  * const row = findProviderRow('gitlab_enterprise'); // { host: 'required', endpoints: { authorize: '{host}/oauth/authorize', ... } }
  */
 
+import type { RowOption } from './row-options';
+
 /** How the signed-in user's identity is read at sign-up; each names one reader in `identity.ts`. */
 export type IdentitySource =
   | 'oidc-userinfo'
@@ -24,7 +26,8 @@ export type IdentitySource =
   | 'slack'
   | 'trello'
   | 'youtrack'
-  | 'jiraserver';
+  | 'jiraserver'
+  | 'jiradatacenter';
 
 /**
  * How the token reaches the broker:
@@ -60,6 +63,8 @@ export interface TokenResponseShape {
   accessTokenField?: string;
   /** Non-secret facts kept in the token's `data`: name → dotted path in the response. */
   data?: Record<string, string>;
+  /** Seconds the access token lives when the answer omits `expires_in` (older GitLab versions). */
+  defaultExpiresIn?: number;
 }
 
 export interface StaticEndpoints {
@@ -108,6 +113,10 @@ export interface ProviderRow {
   /** Errors of a refresh that mean the grant is gone and the user must connect again. Default `invalid_grant`. */
   reauthErrors?: string[];
   tokenResponse?: TokenResponseShape;
+  /** Headers of every token request the provider needs (GitHub answers form-encoded without `Accept: application/json`). */
+  tokenHeaders?: Record<string, string>;
+  /** Settings a deployment may give this row besides credentials (`row-options.ts`); templates use `{tenant}`, `{authorizationServer}`. */
+  options?: RowOption[];
   identity: IdentitySource;
 }
 
@@ -147,6 +156,8 @@ const github = (host: boolean): Omit<ProviderRow, 'id' | 'name' | 'docs'> => {
     pkce: true,
     clientAuth: 'body',
     tokenRequestFormat: 'form',
+    // Without it the token endpoint answers application/x-www-form-urlencoded (GitHub's docs, "Response").
+    tokenHeaders: { Accept: 'application/json' },
     // Only GitHub Apps with expiring user tokens get a refresh token (rotated on every use); OAuth apps never do.
     // A bad refresh token is a 200 with `{"error": "bad_refresh_token"}`.
     refresh: true,
@@ -172,8 +183,10 @@ const gitlab = (host: boolean): Omit<ProviderRow, 'id' | 'name' | 'docs'> => {
     pkce: true,
     clientAuth: 'body',
     tokenRequestFormat: 'form',
-    // Access tokens live two hours; each refresh returns a new refresh token and retires the old one.
+    // Access tokens live two hours; each refresh returns a new refresh token and retires the old one. Versions
+    // before 15.x may omit `expires_in`: the two hours are then assumed, as the API documents.
     refresh: true,
+    tokenResponse: { defaultExpiresIn: 7200 },
     identity: 'gitlab',
   };
 };
@@ -301,8 +314,8 @@ export const PROVIDER_CATALOG: readonly ProviderRow[] = [
     grant: 'code',
     endpoints: {
       kind: 'static',
-      authorize: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize',
-      token: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/token',
+      authorize: 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize',
+      token: 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token',
       api: 'https://app.vssps.visualstudio.com',
     },
     host: 'none',
@@ -314,6 +327,8 @@ export const PROVIDER_CATALOG: readonly ProviderRow[] = [
     tokenParams: { scope: AZURE_DEVOPS_SCOPES.join(' ') },
     // Microsoft rotates refresh tokens: each refresh answers with a new one.
     refresh: true,
+    // A single-tenant Entra app must name its tenant (AADSTS50194 otherwise); personal accounts need `consumers`.
+    options: ['tenant'],
     identity: 'azuredevops',
   },
   {
@@ -348,8 +363,8 @@ export const PROVIDER_CATALOG: readonly ProviderRow[] = [
     grant: 'code',
     endpoints: {
       kind: 'static',
-      authorize: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize',
-      token: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/token',
+      authorize: 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize',
+      token: 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token',
       api: 'https://graph.microsoft.com/v1.0',
     },
     host: 'none',
@@ -360,6 +375,7 @@ export const PROVIDER_CATALOG: readonly ProviderRow[] = [
     tokenRequestFormat: 'form',
     tokenParams: { scope: TEAMS_SCOPES.join(' ') },
     refresh: true,
+    options: ['tenant'],
     identity: 'msgraph',
   },
   {
@@ -399,19 +415,22 @@ export const PROVIDER_CATALOG: readonly ProviderRow[] = [
     grant: 'code',
     endpoints: {
       kind: 'static',
-      authorize: '{host}/oauth2/v1/authorize',
-      token: '{host}/oauth2/v1/token',
-      userinfo: '{host}/oauth2/v1/userinfo',
-      // https://developer.okta.com/docs/guides/revoke-tokens/main/
-      revoke: { url: '{host}/oauth2/v1/revoke', method: 'POST', auth: 'client-basic', body: 'rfc7009' },
+      // `{authorizationServer}` is empty for the org server, `/<id>` for a custom one (`/oauth2/default/v1/...`).
+      authorize: '{host}/oauth2{authorizationServer}/v1/authorize',
+      token: '{host}/oauth2{authorizationServer}/v1/token',
+      userinfo: '{host}/oauth2{authorizationServer}/v1/userinfo',
+      // https://developer.okta.com/docs/guides/revoke-tokens/main/ (with the app's own client authentication)
+      revoke: { url: '{host}/oauth2{authorizationServer}/v1/revoke', method: 'POST', auth: 'client-basic', body: 'rfc7009' },
     },
     host: 'required',
     scopes: ['openid', 'email', 'profile', 'offline_access'],
     scopeSeparator: ' ',
     pkce: true,
+    // Basic unless the app is set to client_secret_post (Okta configures it per app).
     clientAuth: 'header',
     tokenRequestFormat: 'form',
     refresh: true,
+    options: ['authorizationServer', 'clientAuth'],
     identity: 'oidc-userinfo',
   },
   {
@@ -480,6 +499,29 @@ export const PROVIDER_CATALOG: readonly ProviderRow[] = [
     tokenRequestFormat: 'form',
     refresh: false,
     identity: 'jiraserver',
+  },
+  {
+    // Jira Data Center 8.22 and later as an OAuth 2.0 provider (an "incoming link"), Atlassian's recommended
+    // path over OAuth 1.0a: authorization code with PKCE, client credentials in the body, rotating refresh
+    // tokens, scopes READ / WRITE / ADMIN / SYSTEM_ADMIN. No revocation endpoint is documented.
+    id: 'jira_datacenter',
+    name: 'Jira Data Center',
+    docs: 'https://confluence.atlassian.com/adminjiraserver/jira-oauth-2-0-provider-api-1115659070.html',
+    grant: 'code',
+    endpoints: {
+      kind: 'static',
+      authorize: '{host}/rest/oauth2/latest/authorize',
+      token: '{host}/rest/oauth2/latest/token',
+      api: '{host}/rest/api/2',
+    },
+    host: 'required',
+    scopes: ['WRITE'],
+    scopeSeparator: ' ',
+    pkce: true,
+    clientAuth: 'body',
+    tokenRequestFormat: 'form',
+    refresh: true,
+    identity: 'jiradatacenter',
   },
   {
     // Any OpenID Connect provider, configured by its issuer URL.

@@ -1,4 +1,5 @@
 import { HandshakeError } from '../errors';
+import { checkRowOptions, withRowOptions } from './row-options';
 import { PROVIDER_CATALOG, canSignUp, findProviderRow, type ProviderRow, type StaticEndpoints } from './catalog';
 import { discoverEndpoints } from './discovery';
 import { normalizeHost } from './hosts';
@@ -107,11 +108,13 @@ export class ProviderDirectory {
       client = Object.entries(settings.hosts ?? {}).find(([configured]) => safeOrigin(configured) === host)?.[1];
       if (!client) throw new HandshakeError('PRVD-1003');
     } else {
-      client = settings.clientId ? { clientId: settings.clientId, clientSecret: settings.clientSecret, privateKey: settings.privateKey } : undefined;
+      const { hosts: _hosts, issuer: _issuer, ...own } = settings;
+      client = settings.clientId ? (own as ClientCredentials) : undefined;
     }
     if (!client?.clientId) throw new HandshakeError('PRVD-1009');
     if (row.grant === 'oauth1' && !client.privateKey) throw new HandshakeError('PRVD-1009');
     if (row.endpoints.kind === 'discovery' && !settings.issuer) throw new HandshakeError('PRVD-1009');
+    checkRowOptions(row, client);
     return { row, host, client, settings };
   }
 
@@ -137,10 +140,13 @@ export class ProviderDirectory {
         issuer: settings.issuer!,
       };
     }
-    const fill = (template: string | undefined) => (template && host ? template.replaceAll('{host}', host) : template);
+    const options = withRowOptions(row, client);
+    const fill = (template: string | undefined) => (template ? options.fill(host ? template.replaceAll('{host}', host) : template) : template);
     const { authorize, token, requestToken, userinfo, api, revoke } = row.endpoints;
+    // A client-authenticated revocation uses the app's own client authentication.
+    const revokeAuth = revoke && client.clientAuth && revoke.auth.startsWith('client-') ? (client.clientAuth === 'basic' ? 'client-basic' : 'client-body') : revoke?.auth;
     return {
-      row,
+      row: options.row,
       host,
       client,
       endpoints: {
@@ -149,7 +155,7 @@ export class ProviderDirectory {
         requestToken: fill(requestToken),
         userinfo: fill(userinfo),
         api: fill(api),
-        ...(revoke ? { revoke: { ...revoke, url: fill(revoke.url)! } } : {}),
+        ...(revoke ? { revoke: { ...revoke, url: fill(revoke.url)!, auth: revokeAuth! } } : {}),
       },
       scopes: row.scopes,
     };

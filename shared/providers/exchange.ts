@@ -26,7 +26,7 @@ async function tokenClient(provider: ResolvedProvider, http: ProviderHttp): Prom
     options: { authorizationMethod: provider.row.clientAuth, bodyFormat: provider.row.tokenRequestFormat },
     // `json: true` parses JSON answers only; simple-oauth2's default ('strict') turns a provider's non-JSON
     // error page (a 502 from its proxy) into a 406 and hides the provider's own status.
-    http: { timeout: http.timeoutMs, redirects: 0, json: true },
+    http: { timeout: http.timeoutMs, redirects: 0, json: true, ...(provider.row.tokenHeaders ? { headers: provider.row.tokenHeaders } : {}) },
   });
 }
 

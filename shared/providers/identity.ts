@@ -85,9 +85,10 @@ const READERS: Record<IdentitySource, Reader> = {
     return { subject: id(data.gid), email: text(data.email), name: text(data.name) };
   },
 
-  // https://learn.microsoft.com/en-us/rest/api/azure/devops/profile/profiles/get
+  // https://learn.microsoft.com/en-us/rest/api/azure/devops/profile/profiles/get: a preview resource, so its
+  // version must say so (Azure DevOps answers 400 to a plain `7.1`).
   async azuredevops(provider, accessToken, http) {
-    const profile = (await getJson(http, `${api(provider)}/_apis/profile/profiles/me?api-version=7.1`, bearer(accessToken))) as Json;
+    const profile = (await getJson(http, `${api(provider)}/_apis/profile/profiles/me?api-version=7.1-preview.3`, bearer(accessToken))) as Json;
     return { subject: id(profile.id), email: text(profile.emailAddress), name: text(profile.displayName) };
   },
 
@@ -134,6 +135,12 @@ const READERS: Record<IdentitySource, Reader> = {
     const answer = await sendSigned(provider, { method: 'GET', url: `${api(provider)}/myself`, token: accessToken, accept: 'application/json' }, http, now);
     if (answer.status !== 200) throw new ProviderHttpError(`${provider.row.id} /myself answered ${answer.status}`, answer.status);
     const me = jsonOf(`${provider.row.id} /myself`, answer) as Json;
+    return { subject: id(me.key) || id(me.name), email: text(me.emailAddress), username: text(me.name), name: text(me.displayName) };
+  },
+
+  // The same /myself, with the OAuth 2.0 token as a Bearer (Jira Data Center's OAuth 2.0 provider).
+  async jiradatacenter(provider, accessToken, http) {
+    const me = (await getJson(http, `${api(provider)}/myself`, bearer(accessToken))) as Json;
     return { subject: id(me.key) || id(me.name), email: text(me.emailAddress), username: text(me.name), name: text(me.displayName) };
   },
 };

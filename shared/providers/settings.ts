@@ -1,3 +1,5 @@
+import { findProviderRow } from './catalog';
+import { checkAllRowOptions } from './row-options';
 /**
  * Client credentials and per-provider configuration, kept out of the catalog because they differ per
  * deployment. Locally they come from the `PROVIDERS_CONFIG` environment variable (JSON); in AWS from SSM
@@ -15,6 +17,12 @@ export interface ClientCredentials {
   clientSecret?: string;
   /** OAuth 1.0a RSA-SHA1: the consumer's PEM private key (its public half is registered with the provider). */
   privateKey?: string;
+  /** Microsoft rows: the Entra tenant (`organizations` by default; `common`, `consumers`, a tenant id or domain). */
+  tenant?: string;
+  /** Okta: `org` (default) or a custom authorization server's id (`default`, `aus1a2b3c...`). */
+  authorizationServer?: string;
+  /** Where the provider lets the app choose: `basic` (client_secret_basic) or `post` (client_secret_post). */
+  clientAuth?: 'basic' | 'post';
 }
 
 export interface ProviderSettings extends Partial<ClientCredentials> {
@@ -35,8 +43,11 @@ export interface SettingsSource {
 export class StaticSettings implements SettingsSource {
   constructor(private readonly settings: ProvidersSettings) {}
 
+  /** Parses PROVIDERS_CONFIG and checks every row option in it: a bad one fails here, naming the provider and the field. */
   static fromJson(json: string | undefined): StaticSettings {
-    return new StaticSettings(json ? (JSON.parse(json) as ProvidersSettings) : {});
+    const settings = json ? (JSON.parse(json) as ProvidersSettings) : {};
+    checkAllRowOptions(settings, findProviderRow);
+    return new StaticSettings(settings);
   }
 
   async get(providerId: string): Promise<ProviderSettings | undefined> {

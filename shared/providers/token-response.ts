@@ -41,7 +41,7 @@ export function parseTokenResponse(body: Record<string, unknown>, now: number, s
     return typeof token === 'string' && token.length > 0;
   });
   if (!source) return undefined;
-  const expiresIn = Number(source.expires_in);
+  const expiresIn = source.expires_in === undefined || source.expires_in === null || source.expires_in === '' ? Number(shape.defaultExpiresIn) : Number(source.expires_in);
   const data: Record<string, unknown> = {};
   for (const [name, path] of Object.entries(shape.data ?? {})) {
     const value = valueAt(body, path);

@@ -42,7 +42,7 @@ function install(contract: ProviderContract) {
   world.published.length = 0;
   if (contract.token) {
     tokenAnswer = contract.token.answer;
-    world.fake.on('POST', contract.token.path, route(contract, () => tokenAnswer));
+    world.fake.on('POST', contract.token.path, route(contract, (request) => contract.token!.refuses?.(request) ?? tokenAnswer));
   }
   if (contract.requestToken) world.fake.on('POST', contract.requestToken.path, route(contract, contract.requestToken.answer));
   for (const [method, path, answer] of contract.identity.routes) world.fake.on(method, path, route(contract, answer));

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, verify } from 'node:crypto';
 import type { ProviderIdentity } from '../../shared/providers/identity';
+import type { ClientCredentials } from '../../shared/providers/settings';
 import { signatureBaseString } from '../../shared/providers/oauth1';
 import { formAnswer, json, type FakeAnswer, type FakeRoute, type RecordedRequest } from './support/fake-provider';
 
@@ -16,7 +17,15 @@ export interface ProviderContract {
   /** Authorize URL path on the provider, and parameters: a value, a pattern, `true` (present) or `null` (absent). */
   authorize: { path: string; params: Record<string, string | RegExp | true | null> };
   /** Code and OAuth 1.0a grants: the token endpoint, how we must authenticate and encode, and its answer. */
-  token?: { path: string; clientAuth: 'basic' | 'body' | 'oauth1'; format: 'form' | 'json'; answer: FakeAnswer; extra?: Record<string, string> };
+  token?: {
+    path: string;
+    clientAuth: 'basic' | 'body' | 'oauth1';
+    format: 'form' | 'json';
+    answer: FakeAnswer;
+    extra?: Record<string, string>;
+    /** What the provider answers instead when a token request lacks what it requires (a header, its client authentication). */
+    refuses?: (request: RecordedRequest) => FakeAnswer | undefined;
+  };
   /** OAuth 1.0a: the temporary-credentials endpoint and its answer. */
   requestToken?: { path: string; answer: FakeAnswer };
   /** Fragment grants: what the provider puts in the fragment (the state is added where the provider echoes it). */
@@ -33,10 +42,15 @@ export interface ProviderContract {
   refresh?: { answer: FakeAnswer; accessToken: string; rotatesTo?: string; expiresIn?: number; refused: FakeAnswer };
   /** Revocation at deauth: where, and what the request must carry. */
   revoke?: { method: string; path: string; answer?: FakeAnswer; check: (requests: RecordedRequest[], stored: { accessToken: string; refreshToken?: string }) => void };
-  /** Extra client settings (OAuth 1.0a private key). */
-  credentials?: { privateKey?: string };
+  /** Extra client settings: the OAuth 1.0a private key, row options (`tenant`, `authorizationServer`, `clientAuth`). */
+  credentials?: Partial<ClientCredentials>;
 }
 
+/** Okta holds each app to the client authentication it was set to: a Basic header for a client_secret_post app is refused. */
+const oktaPostOnly = (request: RecordedRequest): FakeAnswer | undefined =>
+  request.headers.authorization || !request.form?.client_secret
+    ? json({ error: 'invalid_client', error_description: 'Client authentication failed. Either the client or the client credentials are invalid.' }, 401)
+    : undefined;
 const basic = (id: string) => `Basic ${Buffer.from(`${id}-client:${id}-secret`).toString('base64')}`;
 const expectEqual = (actual: unknown, expected: unknown, what: string) => {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
@@ -82,6 +96,9 @@ const githubContract = (id: 'github' | 'github_enterprise', apiPath: string, exp
           token_type: 'bearer',
         })
       : json({ access_token: 'gho_16C7e42F292c6912E7710c838347Ae178B4a', scope: 'repo,read:user,user:email', token_type: 'bearer' }),
+    // "By default, the response takes the following form" (form-encoded); JSON only with `Accept: application/json`.
+    refuses: (request) =>
+      request.headers.accept === 'application/json' ? undefined : formAnswer({ access_token: 'gho_16C7e42F292c6912E7710c838347Ae178B4a', scope: 'repo,read:user,user:email', token_type: 'bearer' }),
   },
   // GitHub refuses a bad code with a 200 and an error body.
   refusal: { answer: json({ error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.', error_uri: 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code' }), error: 'bad_verification_code' },
@@ -125,7 +142,8 @@ const githubContract = (id: 'github' | 'github_enterprise', apiPath: string, exp
 // ---- GitLab ---------------------------------------------------------------------------------------------
 // https://docs.gitlab.com/api/oauth2/ (token answer, refresh with rotation, /oauth/revoke) and
 // https://docs.gitlab.com/api/users/#get-the-current-user
-const gitlabContract = (id: 'gitlab' | 'gitlab_enterprise'): ProviderContract => ({
+/** `omitsExpiry`: a self-managed GitLab older than 15.x answers without `expires_in`; its tokens still live 7200 s. */
+const gitlabContract = (id: 'gitlab' | 'gitlab_enterprise', omitsExpiry = false): ProviderContract => ({
   id,
   docs: 'https://docs.gitlab.com/api/oauth2/',
   authorize: { path: '/oauth/authorize', params: { client_id: `${id}-client`, response_type: 'code', scope: 'api read_user', state: true, code_challenge_method: 'S256' } },
@@ -136,7 +154,7 @@ const gitlabContract = (id: 'gitlab' | 'gitlab_enterprise'): ProviderContract =>
     answer: json({
       access_token: 'de6780bc506a0446309bd9362820ba8aed28aa506c71eedbe1c5c4f9dd350e54',
       token_type: 'Bearer',
-      expires_in: 7200,
+      ...(omitsExpiry ? {} : { expires_in: 7200 }),
       refresh_token: '8257e65c97202ed1726cf9571600918f3bffb2544b26e00a61df9897668c33a1',
       scope: 'api read_user',
       created_at: 1607635748,
@@ -186,6 +204,16 @@ const microsoftRefresh = {
   expiresIn: 3599,
   refused: microsoftRefused,
 };
+/**
+ * Profiles is a preview resource: Azure DevOps answers 400 (VssInvalidPreviewVersionException) to any
+ * api-version that does not say `-preview` (https://learn.microsoft.com/en-us/azure/devops/integrate/concepts/rest-api-versioning).
+ */
+const devopsProfile = (answer: FakeAnswer) => (request: RecordedRequest): FakeAnswer =>
+  request.query['api-version'] === '7.1-preview.3'
+    ? answer
+    : json({ $id: '1', innerException: null, message: `The requested version "${request.query['api-version']}" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests.`, typeName: 'Microsoft.VisualStudio.Services.WebApi.VssInvalidPreviewVersionException, Microsoft.VisualStudio.Services.WebApi', typeKey: 'VssInvalidPreviewVersionException', errorCode: 0, eventId: 3000 }, 400);
+/** A single-tenant Entra app: its endpoints live under its tenant, not `organizations` (AADSTS50194 otherwise). */
+const TEAMS_TENANT = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
 const TEAMS_SCOPE = 'offline_access openid profile email User.Read Team.ReadBasic.All Channel.ReadBasic.All ChannelMessage.Send Chat.ReadWrite ChatMessage.Send';
 const DEVOPS_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/user_impersonation offline_access';
 
@@ -235,7 +263,7 @@ export const CONTRACTS: ProviderContract[] = [
   githubContract('github', '', true),
   githubContract('github_enterprise', '/api/v3', false),
   gitlabContract('gitlab'),
-  gitlabContract('gitlab_enterprise'),
+  gitlabContract('gitlab_enterprise', true),
 
   // https://developer.atlassian.com/cloud/bitbucket/oauth-2/ and the 2.0 users API
   {
@@ -345,7 +373,7 @@ export const CONTRACTS: ProviderContract[] = [
       data: { userId: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', email: 'jamal@fabrikam.test' },
     },
     identity: {
-      routes: [['GET', '/_apis/profile/profiles/me', json({ displayName: 'Jamal Hartnett', publicAlias: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', emailAddress: 'jamal@fabrikam.test', coreRevision: 1, timeStamp: '2026-01-15T09:30:00+00:00', id: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', revision: 1 })]],
+      routes: [['GET', '/_apis/profile/profiles/me', devopsProfile(json({ displayName: 'Jamal Hartnett', publicAlias: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', emailAddress: 'jamal@fabrikam.test', coreRevision: 1, timeStamp: '2026-01-15T09:30:00+00:00', id: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', revision: 1 }))]],
       expected: { subject: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', email: 'jamal@fabrikam.test', name: 'Jamal Hartnett' },
     },
     refresh: microsoftRefresh,
@@ -387,8 +415,9 @@ export const CONTRACTS: ProviderContract[] = [
   {
     id: 'msteams',
     docs: 'https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow',
-    authorize: { path: '/organizations/oauth2/v2.0/authorize', params: { client_id: 'msteams-client', response_type: 'code', scope: TEAMS_SCOPE, state: true, code_challenge_method: 'S256' } },
-    token: { path: '/organizations/oauth2/v2.0/token', clientAuth: 'body', format: 'form', answer: microsoftToken(TEAMS_SCOPE), extra: { scope: TEAMS_SCOPE } },
+    credentials: { tenant: TEAMS_TENANT },
+    authorize: { path: `/${TEAMS_TENANT}/oauth2/v2.0/authorize`, params: { client_id: 'msteams-client', response_type: 'code', scope: TEAMS_SCOPE, state: true, code_challenge_method: 'S256' } },
+    token: { path: `/${TEAMS_TENANT}/oauth2/v2.0/token`, clientAuth: 'body', format: 'form', answer: microsoftToken(TEAMS_SCOPE), extra: { scope: TEAMS_SCOPE } },
     refusal: { answer: microsoftRefused, error: 'invalid_grant' },
     stored: {
       accessToken: 'eyJ0eXAiOiJKV1QiLCJub25jZSI6IkFRQUJBQUFBQUFCbmZpRy1NZ',
@@ -461,21 +490,24 @@ export const CONTRACTS: ProviderContract[] = [
     revoke: { method: 'POST', path: '/api/auth.revoke', answer: json({ ok: true, revoked: true }), check: bearerOnly },
   },
 
-  // https://developer.okta.com/docs/reference/api/oidc/ (token, userinfo, revoke) on the customer's org host
+  // https://developer.okta.com/docs/reference/api/oidc/ (token, userinfo, revoke) on the customer's org host, here
+  // through a custom authorization server (`default`) and an app set to client_secret_post, which Okta holds it to.
   {
     id: 'okta',
     docs: 'https://developer.okta.com/docs/guides/implement-grant-type/authcodepkce/main/',
-    authorize: { path: '/oauth2/v1/authorize', params: { client_id: 'okta-client', response_type: 'code', scope: 'openid email profile offline_access', state: true, code_challenge_method: 'S256' } },
+    credentials: { authorizationServer: 'default', clientAuth: 'post' },
+    authorize: { path: '/oauth2/default/v1/authorize', params: { client_id: 'okta-client', response_type: 'code', scope: 'openid email profile offline_access', state: true, code_challenge_method: 'S256' } },
     token: {
-      path: '/oauth2/v1/token',
-      clientAuth: 'basic',
+      path: '/oauth2/default/v1/token',
+      clientAuth: 'body',
       format: 'form',
       answer: json({ token_type: 'Bearer', expires_in: 3600, access_token: 'eyJraWQiOiJPa3RhIn0.access', scope: 'openid email profile offline_access', refresh_token: 'a9VpZDRCeFh3Nkk2VdY', id_token: 'eyJraWQiOiJPa3RhIn0.id' }),
+      refuses: oktaPostOnly,
     },
     refusal: { answer: json({ error: 'invalid_grant', error_description: 'The authorization code is invalid or has expired.' }, 400), error: 'invalid_grant' },
     stored: { accessToken: 'eyJraWQiOiJPa3RhIn0.access', refreshToken: 'a9VpZDRCeFh3Nkk2VdY', expiresIn: 3600, data: { userId: '00uid4BxXw6I6TV4m0g3', username: 'john.doe@example.com', email: 'john.doe@example.com' } },
     identity: {
-      routes: [['GET', '/oauth2/v1/userinfo', json({ sub: '00uid4BxXw6I6TV4m0g3', name: 'John Doe', nickname: 'Jimmy', preferred_username: 'john.doe@example.com', email: 'john.doe@example.com', email_verified: true })]],
+      routes: [['GET', '/oauth2/default/v1/userinfo', json({ sub: '00uid4BxXw6I6TV4m0g3', name: 'John Doe', nickname: 'Jimmy', preferred_username: 'john.doe@example.com', email: 'john.doe@example.com', email_verified: true })]],
       expected: { subject: '00uid4BxXw6I6TV4m0g3', email: 'john.doe@example.com', username: 'john.doe@example.com', name: 'John Doe' },
     },
     refresh: {
@@ -484,14 +516,7 @@ export const CONTRACTS: ProviderContract[] = [
       expiresIn: 3600,
       refused: json({ error: 'invalid_grant', error_description: 'The refresh token is invalid or expired.' }, 400),
     },
-    revoke: {
-      method: 'POST',
-      path: '/oauth2/v1/revoke',
-      check(requests, stored) {
-        expectEqual(requests.map((r) => r.headers.authorization), [basic('okta'), basic('okta')], 'Basic client credentials');
-        expectEqual(requests.map((r) => r.form), [{ token: stored.refreshToken, token_type_hint: 'refresh_token' }, { token: stored.accessToken, token_type_hint: 'access_token' }], 'RFC 7009 bodies');
-      },
-    },
+    revoke: { method: 'POST', path: '/oauth2/default/v1/revoke', check: rfc7009Body('okta') },
   },
 
   // https://developer.atlassian.com/cloud/trello/guides/rest-api/authorization/ (1/authorize, token in the fragment)
@@ -549,6 +574,45 @@ export const CONTRACTS: ProviderContract[] = [
     identity: {
       routes: [['GET', '/rest/api/2/myself', json({ self: 'https://jira.example.test/rest/api/2/user?username=fred', key: 'JIRAUSER10100', name: 'fred', emailAddress: 'fred@example.com', displayName: 'Fred F. User', active: true, timeZone: 'Australia/Sydney' })]],
       expected: { subject: 'JIRAUSER10100', email: 'fred@example.com', username: 'fred', name: 'Fred F. User' },
+    },
+  },
+
+  // https://confluence.atlassian.com/adminjiraserver/jira-oauth-2-0-provider-api-1115659070.html: the incoming
+  // link's authorize and token endpoints (PKCE S256, client credentials in the request), and /rest/api/2/myself.
+  {
+    id: 'jira_datacenter',
+    docs: 'https://confluence.atlassian.com/adminjiraserver/jira-oauth-2-0-provider-api-1115659070.html',
+    authorize: { path: '/rest/oauth2/latest/authorize', params: { client_id: 'jira_datacenter-client', response_type: 'code', scope: 'WRITE', state: true, code_challenge: true, code_challenge_method: 'S256' } },
+    token: {
+      path: '/rest/oauth2/latest/token',
+      clientAuth: 'body',
+      format: 'form',
+      answer: json({ access_token: 'eyJhbGciOiJIUzI1NiJ9.jira-dc-access', refresh_token: 'eyJhbGciOiJIUzI1NiJ9.jira-dc-refresh', expires_in: 7200, token_type: 'bearer' }),
+      // The provider requires the PKCE verifier when the authorize request carried a challenge.
+      refuses: (request) =>
+        request.form?.grant_type === 'authorization_code' && !request.form.code_verifier ? json({ error: 'invalid_grant', error_description: 'PKCE verification failed' }, 400) : undefined,
+    },
+    refusal: { answer: json({ error: 'invalid_grant', error_description: 'Authorization code is invalid or expired' }, 400), error: 'invalid_grant' },
+    stored: { accessToken: 'eyJhbGciOiJIUzI1NiJ9.jira-dc-access', refreshToken: 'eyJhbGciOiJIUzI1NiJ9.jira-dc-refresh', expiresIn: 7200, data: { userId: 'JIRAUSER10200', username: 'grace', email: 'grace@example.com' } },
+    identity: {
+      routes: [
+        [
+          'GET',
+          '/rest/api/2/myself',
+          (request) =>
+            request.headers.authorization === 'Bearer eyJhbGciOiJIUzI1NiJ9.jira-dc-access'
+              ? json({ self: 'https://jira.example.test/rest/api/2/user?username=grace', key: 'JIRAUSER10200', name: 'grace', emailAddress: 'grace@example.com', displayName: 'Grace Hopper', active: true })
+              : json({ errorMessages: ['You are not authenticated.'] }, 401),
+        ],
+      ],
+      expected: { subject: 'JIRAUSER10200', email: 'grace@example.com', username: 'grace', name: 'Grace Hopper' },
+    },
+    refresh: {
+      answer: json({ access_token: 'eyJhbGciOiJIUzI1NiJ9.jira-dc-refreshed', refresh_token: 'eyJhbGciOiJIUzI1NiJ9.jira-dc-rotated', expires_in: 7200, token_type: 'bearer' }),
+      accessToken: 'eyJhbGciOiJIUzI1NiJ9.jira-dc-refreshed',
+      rotatesTo: 'eyJhbGciOiJIUzI1NiJ9.jira-dc-rotated',
+      expiresIn: 7200,
+      refused: json({ error: 'invalid_grant', error_description: 'Refresh token is invalid or expired' }, 400),
     },
   },
 ];
