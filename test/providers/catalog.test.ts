@@ -3,7 +3,7 @@ import { canSignUp, PROVIDER_CATALOG } from '../../shared/providers/catalog';
 
 /** What every row must hold for the one flow engine to read it safely. */
 describe('the provider catalog', () => {
-  it('has the integrations CodeStream offered and Jira Data Center's OAuth 2.0, each once, each citing https documentation', () => {
+  it('has the integrations CodeStream offered and Jira Data Center OAuth 2.0, each once, each citing https documentation', () => {
     expect(PROVIDER_CATALOG.map((row) => row.id).sort()).toEqual(
       ['asana', 'azuredevops', 'bitbucket', 'demo', 'github', 'github_enterprise', 'gitlab', 'gitlab_enterprise', 'jira', 'jira_datacenter', 'jiraserver', 'linear', 'msteams', 'oidc', 'okta', 'slack', 'trello', 'youtrack'].sort(),
     );
