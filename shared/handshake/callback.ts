@@ -50,7 +50,7 @@ export async function completeCallback(rt: Runtime, request: CallbackRequest): P
   if ('failure' in obtained) return failed(rt, state, spent.record, obtained.failure);
 
   const { result } = obtained;
-  const providerAccount = accountLabel(result.identity);
+  const providerAccount = result.identity && accountLabel(result.identity);
   const oneTime = spent.record.mode === 'loopback' ? randomToken(32) : undefined;
   const kept = await rt.handshakes.complete(codeHash, { result, resultHash: oneTime && sha256(oneTime), providerAccount });
   if (!kept.done) throw new HandshakeError('SRV-1000');
@@ -77,15 +77,26 @@ async function obtain(rt: Runtime, state: OpenedState, query: Record<string, str
   // Both flows read the account: sign-up to find the user, connect to say which account went where. For a
   // token from a URL fragment this is also where the provider says whether the token is ours (Trello
   // refuses a token used with any key but the one it was issued to).
+  // A connect goes on without the account when the provider cannot say (the token is what the person asked
+  // for); a sign-up cannot (it is how the user is found), nor can a fragment token (it is the only proof).
   let identity: ProviderIdentity;
   try {
     identity = await fetchIdentity(provider, token.accessToken, rt.http, rt.now());
   } catch (err) {
     if (!(err instanceof ProviderHttpError)) throw err;
-    rt.logger.warn('identity lookup failed', { provider: state.provider, status: err.status });
+    const optional = state.flow === 'connect' && provider.row.grant !== 'fragment';
+    rt.logger.warn(optional ? 'identity lookup failed; connecting without the account' : 'identity lookup failed', { provider: state.provider, status: err.status });
+    if (optional) return { result: { token } };
     return refusal('USRC-1022', 'identity_unavailable');
   }
-  const account = { userId: identity.subject, ...(identity.username ? { username: identity.username } : {}), ...(identity.email ? { email: identity.email } : {}) };
+  const label = accountLabel(identity);
+  const account = {
+    userId: identity.subject,
+    ...(identity.username ? { username: identity.username } : {}),
+    ...(identity.email ? { email: identity.email } : {}),
+    account: { id: identity.subject, ...(label ? { name: label } : {}) },
+    ...identity.facts,
+  };
   return { result: { token: { ...token, data: { ...token.data, ...account } }, identity } };
 }
 

@@ -42,6 +42,8 @@ export async function commitConnect(rt: Runtime, record: HandshakeRecord, result
  */
 export async function commitSignup(rt: Runtime, record: HandshakeRecord, result: HandshakeResult): Promise<Committed> {
   const { provider, host } = record;
+  // The callback refuses a sign-up whose identity could not be read, so this is always there.
+  if (!result.identity) throw new Error('sign-up result without an identity');
   const { user, created } = await rt.users.findOrCreate(provider, host, result.identity);
   await rt.tokens.put(user.id, provider, host, result.token);
   let tokens: StoredToken[] = [{ ...result.token, provider, ...(host ? { host } : {}) }];

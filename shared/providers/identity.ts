@@ -14,6 +14,12 @@ export interface ProviderIdentity {
   email?: string;
   username?: string;
   name?: string;
+  /**
+   * What later API calls need to know about this account, kept in the token's `data`: the Jira Cloud sites
+   * the token reaches (`cloudIds`), the Microsoft tenant (`tenantId`). Read beside the identity; a failure to
+   * read them leaves them out and fails nothing.
+   */
+  facts?: Record<string, string | string[]>;
 }
 
 type Json = Record<string, unknown>;
@@ -74,9 +80,21 @@ const READERS: Record<IdentitySource, Reader> = {
   },
 
   // https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/#how-do-i-retrieve-the-public-profile-of-the-authenticated-user-
+  // and https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/#3-1-get-the-cloudid-for-your-site:
+  // every API call goes to api.atlassian.com/ex/jira/{cloudId}, so the sites the token reaches are kept.
   async atlassian(provider, accessToken, http) {
-    const me = (await getJson(http, `${api(provider)}/me`, bearer(accessToken))) as Json;
-    return { subject: id(me.account_id), email: me.email_verified === false ? undefined : text(me.email), username: text(me.nickname), name: text(me.name) };
+    const [me, resources] = await Promise.all([
+      getJson(http, `${api(provider)}/me`, bearer(accessToken)) as Promise<Json>,
+      (getJson(http, `${api(provider)}/oauth/token/accessible-resources`, bearer(accessToken)) as Promise<unknown>).catch(() => undefined),
+    ]);
+    const cloudIds = Array.isArray(resources) ? resources.map((site) => text((site as Json).id)).filter((cloudId): cloudId is string => Boolean(cloudId)) : [];
+    return {
+      subject: id(me.account_id),
+      email: me.email_verified === false ? undefined : text(me.email),
+      username: text(me.nickname),
+      name: text(me.name),
+      ...(cloudIds.length ? { facts: { cloudIds } } : {}),
+    };
   },
 
   // https://developers.asana.com/reference/getuser (`me` names the token's user)
@@ -100,9 +118,15 @@ const READERS: Record<IdentitySource, Reader> = {
   },
 
   // https://learn.microsoft.com/en-us/graph/api/user-get (GET /me)
+  // and https://learn.microsoft.com/en-us/graph/api/organization-get (User.Read is enough): the tenant the
+  // account belongs to; a personal account has none.
   async msgraph(provider, accessToken, http) {
-    const me = (await getJson(http, `${api(provider)}/me`, bearer(accessToken))) as Json;
-    return { subject: id(me.id), email: text(me.mail), username: text(me.userPrincipalName), name: text(me.displayName) };
+    const [me, organization] = await Promise.all([
+      getJson(http, `${api(provider)}/me`, bearer(accessToken)) as Promise<Json>,
+      (getJson(http, `${api(provider)}/organization?$select=id`, bearer(accessToken)) as Promise<{ value?: Json[] }>).catch(() => undefined),
+    ]);
+    const tenantId = text(organization?.value?.[0]?.id);
+    return { subject: id(me.id), email: text(me.mail), username: text(me.userPrincipalName), name: text(me.displayName), ...(tenantId ? { facts: { tenantId } } : {}) };
   },
 
   // https://docs.slack.dev/reference/methods/auth.test then .../users.info (needs users:read.email for the

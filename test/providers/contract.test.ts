@@ -64,6 +64,13 @@ function expectClientAuth(contract: ProviderContract, request: RecordedRequest) 
   }
 }
 
+/** What `data` holds once the account is read: the contract's facts, and `account: {id, name}` (the success page's label). */
+function expectedData(contract: ProviderContract): Record<string, unknown> {
+  const { subject, username, email } = contract.identity.expected;
+  const name = username ? `@${username}` : email;
+  return { ...contract.stored.data, account: { id: subject, ...(name ? { name } : {}) } };
+}
+
 const hostOf = (row: ProviderRow) => (row.host === 'required' ? world.fake.origin : undefined);
 const hostQuery = (row: ProviderRow) => (row.host === 'required' ? `?host=${encodeURIComponent(world.fake.origin)}` : '');
 
@@ -134,7 +141,7 @@ describe.each(CONTRACTS)('$id (its documented behaviour)', (contract) => {
     expect(check.json).toMatchObject({ provider: contract.id, ...(hostOf(row) ? { host: hostOf(row) } : {}), accessToken: contract.stored.accessToken, data: contract.stored.data });
     const stored = await world.rt.tokens.get(userId, contract.id, hostOf(row));
     expect(stored).toMatchObject({ accessToken: contract.stored.accessToken });
-    expect(stored?.data).toEqual(contract.stored.data);
+    expect(stored?.data).toEqual(expectedData(contract));
     expect(stored?.data.userId).toBe(contract.identity.expected.subject);
     expect(stored?.refreshToken).toBe(contract.stored.refreshToken);
     expect(stored?.expiresAt).toBe(contract.stored.expiresIn ? NOW + contract.stored.expiresIn * 1000 : undefined);
@@ -162,10 +169,23 @@ describe.each(CONTRACTS)('$id (its documented behaviour)', (contract) => {
       expect(check.json.user.username).toBe(expected.username);
       const entry = row.host === 'required' ? check.json.user.providerInfo[contract.id].hosts[Object.keys(check.json.user.providerInfo[contract.id].hosts)[0]!] : check.json.user.providerInfo[contract.id];
       expect(entry).toMatchObject({ accessToken: contract.stored.accessToken, data: { userId: expected.subject } });
-      expect(entry.data).toEqual(contract.stored.data);
+      expect(entry.data).toEqual(expectedData(contract));
       // The user is found again by that subject (never by e-mail), and carries the name.
       const again = await world.rt.users.findOrCreate(contract.id, hostOf(row), { subject: expected.subject });
       expect(again).toMatchObject({ created: false, user: { id: check.json.user.id, name: expected.name } });
+    });
+  }
+
+  if (row.grant !== 'fragment') {
+    it('connects without the account when the provider cannot say who it is (logged; the token is what was asked for)', async () => {
+      for (const [method, path] of contract.identity.routes) world.fake.on(method, path, json({ message: 'Service Unavailable' }, 503));
+      const { userId, session } = await world.user(`${contract.id}-no-identity`);
+      const { callback, check } = await connect(world, row, session, contract.fragment);
+      expect(verdict(callback)).toBe('ok');
+      expect(check.status, check.body).toBe(200);
+      const stored = await world.rt.tokens.get(userId, contract.id, hostOf(row));
+      expect(stored).toMatchObject({ accessToken: contract.stored.accessToken });
+      expect(stored?.data.account).toBeUndefined();
     });
   }
 

@@ -309,13 +309,24 @@ export const CONTRACTS: ProviderContract[] = [
       answer: json({ access_token: 'eyJraWQiOiJhdXRoLmF0bGFzc2lhbi5jb20', expires_in: 3600, scope: 'read:jira-user read:jira-work write:jira-work read:me offline_access', token_type: 'Bearer', refresh_token: 'eyJhbGciOiJIUzI1NiJ9.refresh' }),
     },
     refusal: { answer: json({ error: 'invalid_grant', error_description: 'Invalid authorization code' }, 403), error: 'invalid_grant' },
-    stored: { accessToken: 'eyJraWQiOiJhdXRoLmF0bGFzc2lhbi5jb20', refreshToken: 'eyJhbGciOiJIUzI1NiJ9.refresh', expiresIn: 3600, data: { userId: '112233aa-bb11-cc22-33dd-445566abcabc', username: 'mkrystof', email: 'mia@example.com' } },
+    // The sites the token reaches (accessible-resources): every Jira API call names one.
+    stored: {
+      accessToken: 'eyJraWQiOiJhdXRoLmF0bGFzc2lhbi5jb20',
+      refreshToken: 'eyJhbGciOiJIUzI1NiJ9.refresh',
+      expiresIn: 3600,
+      data: { userId: '112233aa-bb11-cc22-33dd-445566abcabc', username: 'mkrystof', email: 'mia@example.com', cloudIds: ['1324a887-45db-1bf4-1e99-ef0ff456d421'] },
+    },
     identity: {
       routes: [
         [
           'GET',
           '/me',
           json({ account_type: 'atlassian', account_id: '112233aa-bb11-cc22-33dd-445566abcabc', email: 'mia@example.com', name: 'Mia Krystof', picture: 'https://avatar-management.example/initials/MK-5.png', account_status: 'active', nickname: 'mkrystof', zoneinfo: 'Australia/Sydney', locale: 'en-US' }),
+        ],
+        [
+          'GET',
+          '/oauth/token/accessible-resources',
+          json([{ id: '1324a887-45db-1bf4-1e99-ef0ff456d421', name: 'Site name', url: 'https://your-domain.atlassian.net', scopes: ['write:jira-work', 'read:jira-user', 'manage:jira-configuration'], avatarUrl: 'https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/flag.png' }]),
         ],
       ],
       expected: { subject: '112233aa-bb11-cc22-33dd-445566abcabc', email: 'mia@example.com', username: 'mkrystof', name: 'Mia Krystof' },
@@ -423,7 +434,7 @@ export const CONTRACTS: ProviderContract[] = [
       accessToken: 'eyJ0eXAiOiJKV1QiLCJub25jZSI6IkFRQUJBQUFBQUFCbmZpRy1NZ',
       refreshToken: 'AwABAAAAvPM1KaPlrEqdFSBzjqfTGAMxZGUTdM0t4B4',
       expiresIn: 3599,
-      data: { userId: '87d349ed-44d7-43e1-9a83-5f2406dee5bd', username: 'AdeleV@contoso.test', email: 'AdeleV@contoso.test' },
+      data: { userId: '87d349ed-44d7-43e1-9a83-5f2406dee5bd', username: 'AdeleV@contoso.test', email: 'AdeleV@contoso.test', tenantId: TEAMS_TENANT },
     },
     identity: {
       routes: [
@@ -432,6 +443,7 @@ export const CONTRACTS: ProviderContract[] = [
           '/v1.0/me',
           json({ '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity', businessPhones: ['+1 425 555 0109'], displayName: 'Adele Vance', givenName: 'Adele', jobTitle: 'Retail Manager', mail: 'AdeleV@contoso.test', mobilePhone: null, officeLocation: '18/2111', preferredLanguage: 'en-US', surname: 'Vance', userPrincipalName: 'AdeleV@contoso.test', id: '87d349ed-44d7-43e1-9a83-5f2406dee5bd' }),
         ],
+        ['GET', '/v1.0/organization', json({ '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#organization(id)', value: [{ id: TEAMS_TENANT }] })],
       ],
       expected: { subject: '87d349ed-44d7-43e1-9a83-5f2406dee5bd', email: 'AdeleV@contoso.test', username: 'AdeleV@contoso.test', name: 'Adele Vance' },
     },

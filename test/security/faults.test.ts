@@ -117,21 +117,31 @@ describe('provider faults at the callback: recorded on the handshake, the SPEC e
     });
   }
 
-  it('userinfo failing after a good exchange: USRC-1022 {error: identity_unavailable}, and the token obtained is not kept', async () => {
+  it('userinfo failing after a good exchange: a connect goes on without the account (logged); a sign-up is USRC-1022 {error: identity_unavailable} and keeps nothing', async () => {
     const { userId, session } = await newUser();
-    const before = await accountItems();
     provider.setUserinfoMode('http500');
-    let failed: Awaited<ReturnType<typeof connectOnce>>;
+    let connected: Awaited<ReturnType<typeof connectOnce>>;
+    let signup: { delivered: Awaited<ReturnType<typeof deliver>>; check: Awaited<ReturnType<typeof claim>> };
+    const before = await accountItems();
     try {
-      failed = await connectOnce(session);
+      connected = await connectOnce(session);
+      const person = `no-userinfo-${randomUUID().slice(0, 8)}`;
+      provider.signInAs(person);
+      const started = await start(world, { flow: 'signup' });
+      const { browser, callbackUrl } = await toCallback(started);
+      const delivered = await deliver(browser, callbackUrl);
+      signup = { delivered, check: await claim(world, started, { result: delivered.arrival?.result }) };
     } finally {
       provider.setUserinfoMode('ok');
     }
-    expect(failed.delivered.arrival).toMatchObject({ error: 'USRC-1022' });
-    expect(failed.check).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { provider: 'oidc', error: 'identity_unavailable' } } });
-    expect(await accountItems()).toEqual(before);
-    expect((await connectOnce(session)).check.status).toBe(200);
-    expect(await tokenItems(userId)).toHaveLength(1);
+    expect(connected.check.status, connected.check.body).toBe(200);
+    const stored = (await world.rt.tokens.get(userId, 'oidc'))!;
+    expect(stored.accessToken).toBe(connected.check.json.accessToken);
+    expect(stored.data.account).toBeUndefined();
+    expect(signup.delivered.arrival).toMatchObject({ error: 'USRC-1022' });
+    expect(signup.check).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { provider: 'oidc', error: 'identity_unavailable' } } });
+    // The sign-up created nobody: the only new account item is the connect's token.
+    expect((await accountItems()).length).toBe(before.length + 1);
   });
 
   it('a poll-mode sign-up whose exchange hits invalid_grant: the error page, USRC-1022 {error: invalid_grant} to the poller, nobody created; the next sign-up creates the user', async () => {
