@@ -84,7 +84,9 @@ async function obtain(rt: Runtime, state: OpenedState, query: Record<string, str
     identity = await fetchIdentity(provider, token.accessToken, rt.http, rt.now());
   } catch (err) {
     if (!(err instanceof ProviderHttpError)) throw err;
-    const optional = state.flow === 'connect' && provider.row.grant !== 'fragment';
+    // Only when the provider could not answer (network, timeout, 5xx, 429): a 4xx says the token itself is refused.
+    const unanswered = err.status === undefined || err.status >= 500 || err.status === 429;
+    const optional = unanswered && state.flow === 'connect' && provider.row.grant !== 'fragment';
     rt.logger.warn(optional ? 'identity lookup failed; connecting without the account' : 'identity lookup failed', { provider: state.provider, status: err.status });
     if (optional) return { result: { token } };
     return refusal('USRC-1022', 'identity_unavailable');

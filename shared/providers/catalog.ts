@@ -157,6 +157,7 @@ const github = (host: boolean): Omit<ProviderRow, 'id' | 'name' | 'docs'> => {
     clientAuth: 'body',
     tokenRequestFormat: 'form',
     // Without it the token endpoint answers application/x-www-form-urlencoded (GitHub's docs, "Response").
+    // simple-oauth2 sends the same header by default; the row says it so that no library default decides.
     tokenHeaders: { Accept: 'application/json' },
     // Only GitHub Apps with expiring user tokens get a refresh token (rotated on every use); OAuth apps never do.
     // A bad refresh token is a 200 with `{"error": "bad_refresh_token"}`.
@@ -183,8 +184,9 @@ const gitlab = (host: boolean): Omit<ProviderRow, 'id' | 'name' | 'docs'> => {
     pkce: true,
     clientAuth: 'body',
     tokenRequestFormat: 'form',
-    // Access tokens live two hours; each refresh returns a new refresh token and retires the old one. Versions
-    // before 15.x may omit `expires_in`: the two hours are then assumed, as the API documents.
+    // Access tokens live two hours; each refresh returns a new refresh token and retires the old one. Older
+    // versions may omit `expires_in`: two hours are then assumed, as peers do (a token that in fact does not
+    // expire is then refreshed early, which GitLab allows).
     refresh: true,
     tokenResponse: { defaultExpiresIn: 7200 },
     identity: 'gitlab',
@@ -327,7 +329,8 @@ export const PROVIDER_CATALOG: readonly ProviderRow[] = [
     tokenParams: { scope: AZURE_DEVOPS_SCOPES.join(' ') },
     // Microsoft rotates refresh tokens: each refresh answers with a new one.
     refresh: true,
-    // A single-tenant Entra app must name its tenant (AADSTS50194 otherwise); personal accounts need `consumers`.
+    // A single-tenant Entra app must name its tenant (AADSTS50194 otherwise). Azure DevOps' REST API does not
+    // take personal Microsoft accounts through Entra, so `consumers` is of no use here.
     options: ['tenant'],
     identity: 'azuredevops',
   },

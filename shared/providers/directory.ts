@@ -108,8 +108,9 @@ export class ProviderDirectory {
       client = Object.entries(settings.hosts ?? {}).find(([configured]) => safeOrigin(configured) === host)?.[1];
       if (!client) throw new HandshakeError('PRVD-1003');
     } else {
-      const { hosts: _hosts, issuer: _issuer, ...own } = settings;
-      client = settings.clientId ? (own as ClientCredentials) : undefined;
+      // Only the client's own fields: other settings (Slack's signingSecret) never travel with the client.
+      const { clientId, clientSecret, privateKey, tenant, authorizationServer, clientAuth } = settings;
+      client = clientId ? { clientId, clientSecret, privateKey, tenant, authorizationServer, clientAuth } : undefined;
     }
     if (!client?.clientId) throw new HandshakeError('PRVD-1009');
     if (row.grant === 'oauth1' && !client.privateKey) throw new HandshakeError('PRVD-1009');
@@ -141,10 +142,11 @@ export class ProviderDirectory {
       };
     }
     const options = withRowOptions(row, client);
-    const fill = (template: string | undefined) => (template ? options.fill(host ? template.replaceAll('{host}', host) : template) : template);
+    // Options first, the host last: a host can never be read as a template.
+    const fill = (template: string | undefined) => (template ? (host ? options.fill(template).replaceAll('{host}', host) : options.fill(template)) : template);
     const { authorize, token, requestToken, userinfo, api, revoke } = row.endpoints;
-    // A client-authenticated revocation uses the app's own client authentication.
-    const revokeAuth = revoke && client.clientAuth && revoke.auth.startsWith('client-') ? (client.clientAuth === 'basic' ? 'client-basic' : 'client-body') : revoke?.auth;
+    // An RFC 7009 revocation authenticates the client as its token requests do (Okta's per-app setting).
+    const revokeAuth = revoke && client.clientAuth && revoke.body === 'rfc7009' && revoke.auth.startsWith('client-') ? (client.clientAuth === 'basic' ? 'client-basic' : 'client-body') : revoke?.auth;
     return {
       row: options.row,
       host,

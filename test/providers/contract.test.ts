@@ -177,7 +177,10 @@ describe.each(CONTRACTS)('$id (its documented behaviour)', (contract) => {
   }
 
   if (row.grant !== 'fragment') {
-    it('connects without the account when the provider cannot say who it is (logged; the token is what was asked for)', async () => {
+    it('connects without the account when the provider cannot answer who it is (5xx: logged), not when it refuses the token (4xx)', async () => {
+      for (const [method, path] of contract.identity.routes) world.fake.on(method, path, json({ message: 'Unauthorized' }, 401));
+      const refused = await connect(world, row, (await world.user(`${contract.id}-identity-401`)).session, contract.fragment);
+      expect(verdict(refused.callback)).toBe('USRC-1022');
       for (const [method, path] of contract.identity.routes) world.fake.on(method, path, json({ message: 'Service Unavailable' }, 503));
       const { userId, session } = await world.user(`${contract.id}-no-identity`);
       const { callback, check } = await connect(world, row, session, contract.fragment);
