@@ -65,6 +65,8 @@ export interface TokenResponseShape {
   data?: Record<string, string>;
   /** Seconds the access token lives when the answer omits `expires_in` (older GitLab versions). */
   defaultExpiresIn?: number;
+  /** Non-secret facts read from the answer's ID token: name in `data` → claim (Microsoft's `tid`). */
+  idTokenClaims?: Record<string, string>;
 }
 
 export interface StaticEndpoints {
@@ -134,7 +136,8 @@ const TEAMS_SCOPES = [
   'ChatMessage.Send',
 ];
 // 499b84ac-… is Azure DevOps' resource id in Entra ID; user_impersonation acts as the user on its REST API.
-const AZURE_DEVOPS_SCOPES = ['499b84ac-1321-427f-aa17-267ca6975798/user_impersonation', 'offline_access'];
+// `openid` adds the ID token, whose `tid` names the tenant the account belongs to.
+const AZURE_DEVOPS_SCOPES = ['499b84ac-1321-427f-aa17-267ca6975798/user_impersonation', 'openid', 'offline_access'];
 
 const github = (host: boolean): Omit<ProviderRow, 'id' | 'name' | 'docs'> => {
   const web = host ? '{host}' : 'https://github.com';
@@ -332,6 +335,7 @@ export const PROVIDER_CATALOG: readonly ProviderRow[] = [
     // A single-tenant Entra app must name its tenant (AADSTS50194 otherwise). Azure DevOps' REST API does not
     // take personal Microsoft accounts through Entra, so `consumers` is of no use here.
     options: ['tenant'],
+    tokenResponse: { idTokenClaims: { tenantId: 'tid' } },
     identity: 'azuredevops',
   },
   {
@@ -379,6 +383,7 @@ export const PROVIDER_CATALOG: readonly ProviderRow[] = [
     tokenParams: { scope: TEAMS_SCOPES.join(' ') },
     refresh: true,
     options: ['tenant'],
+    tokenResponse: { idTokenClaims: { tenantId: 'tid' } },
     identity: 'msgraph',
   },
   {

@@ -16,8 +16,8 @@ export interface ProviderIdentity {
   name?: string;
   /**
    * What later API calls need to know about this account, kept in the token's `data`: the Jira Cloud sites
-   * the token reaches (`cloudIds`), the Microsoft tenant (`tenantId`). Read beside the identity; a failure to
-   * read them leaves them out and fails nothing.
+   * the token reaches (`cloudIds`). Read beside the identity; a failure to read them leaves them out and
+   * fails nothing. (The Microsoft tenant comes from the token answer's ID token: `tokenResponse.idTokenClaims`.)
    */
   facts?: Record<string, string | string[]>;
 }
@@ -118,15 +118,9 @@ const READERS: Record<IdentitySource, Reader> = {
   },
 
   // https://learn.microsoft.com/en-us/graph/api/user-get (GET /me)
-  // and https://learn.microsoft.com/en-us/graph/api/organization-get (User.Read is enough): the tenant the
-  // account belongs to; a personal account has none.
   async msgraph(provider, accessToken, http) {
-    const [me, organization] = await Promise.all([
-      getJson(http, `${api(provider)}/me`, bearer(accessToken)) as Promise<Json>,
-      (getJson(http, `${api(provider)}/organization?$select=id`, bearer(accessToken)) as Promise<{ value?: Json[] }>).catch(() => undefined),
-    ]);
-    const tenantId = text(organization?.value?.[0]?.id);
-    return { subject: id(me.id), email: text(me.mail), username: text(me.userPrincipalName), name: text(me.displayName), ...(tenantId ? { facts: { tenantId } } : {}) };
+    const me = (await getJson(http, `${api(provider)}/me`, bearer(accessToken))) as Json;
+    return { subject: id(me.id), email: text(me.mail), username: text(me.userPrincipalName), name: text(me.displayName) };
   },
 
   // https://docs.slack.dev/reference/methods/auth.test then .../users.info (needs users:read.email for the

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import type { TokenResponseShape } from './catalog';
 
 /** A provider's token as the broker keeps it (decrypted form). */
@@ -47,6 +48,10 @@ export function parseTokenResponse(body: Record<string, unknown>, now: number, s
     const value = valueAt(body, path);
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') data[name] = value;
   }
+  for (const [name, claim] of Object.entries(shape.idTokenClaims ?? {})) {
+    const value = idTokenClaim(body.id_token, claim);
+    if (value !== undefined) data[name] = value;
+  }
   return {
     accessToken: source[field] as string,
     ...(typeof source.refresh_token === 'string' && source.refresh_token ? { refreshToken: source.refresh_token } : {}),
@@ -55,4 +60,18 @@ export function parseTokenResponse(body: Record<string, unknown>, now: number, s
     ...(typeof source.scope === 'string' ? { scope: source.scope } : {}),
     data,
   };
+}
+
+/**
+ * A claim of the ID token in a token endpoint's answer. Not verified, and need not be: it came straight from
+ * the token endpoint over TLS (OpenID Connect Core §3.1.3.7), and only non-secret facts (the tenant) are read.
+ */
+function idTokenClaim(idToken: unknown, claim: string): string | undefined {
+  if (typeof idToken !== 'string') return undefined;
+  try {
+    const value = decodeJwt(idToken)[claim];
+    return typeof value === 'string' && value ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

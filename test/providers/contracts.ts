@@ -183,7 +183,16 @@ const gitlabContract = (id: 'gitlab' | 'gitlab_enterprise', omitsExpiry = false)
 
 // ---- Microsoft identity platform v2 -----------------------------------------------------------------------
 // https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow (token, refresh, errors)
-const microsoftToken = (scope: string) =>
+/** An ID token as Microsoft's token endpoint returns it (the claims of its docs' example; `tid` is the tenant). */
+const microsoftIdToken = (tenant: string) =>
+  [
+    { typ: 'JWT', alg: 'RS256', kid: '1LTMzakihiRla_8z2BEJVXeWMqo' },
+    { ver: '2.0', iss: `https://login.microsoftonline.com/${tenant}/v2.0`, sub: 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ', aud: '6cb04018-a3f5-46a7-b995-940c78f5aef3', exp: 1536361411, iat: 1536274711, nbf: 1536274711, tid: tenant, oid: '00000000-0000-0000-66f3-3332eca7ea81' },
+  ]
+    .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+    .concat('c2lnbmF0dXJl')
+    .join('.');
+const microsoftToken = (scope: string, tenant: string) =>
   json({
     token_type: 'Bearer',
     scope,
@@ -191,7 +200,7 @@ const microsoftToken = (scope: string) =>
     ext_expires_in: 3599,
     access_token: 'eyJ0eXAiOiJKV1QiLCJub25jZSI6IkFRQUJBQUFBQUFCbmZpRy1NZ',
     refresh_token: 'AwABAAAAvPM1KaPlrEqdFSBzjqfTGAMxZGUTdM0t4B4',
-    id_token: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJhdWQiOiIyZDRkMTFhMi1mODE0LTQ2YTctOD',
+    id_token: microsoftIdToken(tenant),
   });
 const microsoftRefused = json(
   { error: 'invalid_grant', error_description: 'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.', error_codes: [70008], timestamp: '2026-01-15 09:30:00Z', trace_id: '0000aaaa-11bb-cccc-dd22-eeeeee333333', correlation_id: 'aaaa0000-bb11-2222-33cc-444444dddddd' },
@@ -215,7 +224,9 @@ const devopsProfile = (answer: FakeAnswer) => (request: RecordedRequest): FakeAn
 /** A single-tenant Entra app: its endpoints live under its tenant, not `organizations` (AADSTS50194 otherwise). */
 const TEAMS_TENANT = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
 const TEAMS_SCOPE = 'offline_access openid profile email User.Read Team.ReadBasic.All Channel.ReadBasic.All ChannelMessage.Send Chat.ReadWrite ChatMessage.Send';
-const DEVOPS_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/user_impersonation offline_access';
+const DEVOPS_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/user_impersonation openid offline_access';
+/** The tenant of the Azure DevOps contract's account (from its ID token; the app itself is multi-tenant). */
+const DEVOPS_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 // ---- Trello ---------------------------------------------------------------------------------------------
 // https://developer.atlassian.com/cloud/trello/guides/rest-api/authorization/#authorization-header
@@ -374,14 +385,14 @@ export const CONTRACTS: ProviderContract[] = [
     id: 'azuredevops',
     docs: 'https://learn.microsoft.com/en-us/azure/devops/integrate/get-started/authentication/entra-oauth',
     authorize: { path: '/organizations/oauth2/v2.0/authorize', params: { client_id: 'azuredevops-client', response_type: 'code', scope: DEVOPS_SCOPE, state: true, code_challenge_method: 'S256' } },
-    token: { path: '/organizations/oauth2/v2.0/token', clientAuth: 'body', format: 'form', answer: microsoftToken(DEVOPS_SCOPE), extra: { scope: DEVOPS_SCOPE } },
+    token: { path: '/organizations/oauth2/v2.0/token', clientAuth: 'body', format: 'form', answer: microsoftToken(DEVOPS_SCOPE, DEVOPS_TENANT), extra: { scope: DEVOPS_SCOPE } },
     refusal: { answer: microsoftRefused, error: 'invalid_grant' },
     stored: {
       accessToken: 'eyJ0eXAiOiJKV1QiLCJub25jZSI6IkFRQUJBQUFBQUFCbmZpRy1NZ',
       refreshToken: 'AwABAAAAvPM1KaPlrEqdFSBzjqfTGAMxZGUTdM0t4B4',
       expiresIn: 3599,
       // The profile has a display name but no login name: no `username`.
-      data: { userId: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', email: 'jamal@fabrikam.test' },
+      data: { userId: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', email: 'jamal@fabrikam.test', tenantId: DEVOPS_TENANT },
     },
     identity: {
       routes: [['GET', '/_apis/profile/profiles/me', devopsProfile(json({ displayName: 'Jamal Hartnett', publicAlias: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', emailAddress: 'jamal@fabrikam.test', coreRevision: 1, timeStamp: '2026-01-15T09:30:00+00:00', id: '6a13e4b6-9c68-4b8c-a9ed-0b2b1e0a1f3b', revision: 1 }))]],
@@ -428,7 +439,7 @@ export const CONTRACTS: ProviderContract[] = [
     docs: 'https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow',
     credentials: { tenant: TEAMS_TENANT },
     authorize: { path: `/${TEAMS_TENANT}/oauth2/v2.0/authorize`, params: { client_id: 'msteams-client', response_type: 'code', scope: TEAMS_SCOPE, state: true, code_challenge_method: 'S256' } },
-    token: { path: `/${TEAMS_TENANT}/oauth2/v2.0/token`, clientAuth: 'body', format: 'form', answer: microsoftToken(TEAMS_SCOPE), extra: { scope: TEAMS_SCOPE } },
+    token: { path: `/${TEAMS_TENANT}/oauth2/v2.0/token`, clientAuth: 'body', format: 'form', answer: microsoftToken(TEAMS_SCOPE, TEAMS_TENANT), extra: { scope: TEAMS_SCOPE } },
     refusal: { answer: microsoftRefused, error: 'invalid_grant' },
     stored: {
       accessToken: 'eyJ0eXAiOiJKV1QiLCJub25jZSI6IkFRQUJBQUFBQUFCbmZpRy1NZ',
@@ -443,7 +454,6 @@ export const CONTRACTS: ProviderContract[] = [
           '/v1.0/me',
           json({ '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity', businessPhones: ['+1 425 555 0109'], displayName: 'Adele Vance', givenName: 'Adele', jobTitle: 'Retail Manager', mail: 'AdeleV@contoso.test', mobilePhone: null, officeLocation: '18/2111', preferredLanguage: 'en-US', surname: 'Vance', userPrincipalName: 'AdeleV@contoso.test', id: '87d349ed-44d7-43e1-9a83-5f2406dee5bd' }),
         ],
-        ['GET', '/v1.0/organization', json({ '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#organization(id)', value: [{ id: TEAMS_TENANT }] })],
       ],
       expected: { subject: '87d349ed-44d7-43e1-9a83-5f2406dee5bd', email: 'AdeleV@contoso.test', username: 'AdeleV@contoso.test', name: 'Adele Vance' },
     },
