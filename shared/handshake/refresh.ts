@@ -1,3 +1,4 @@
+import { redirectUriFor } from '../config';
 import { HandshakeError } from '../errors';
 import type { ResolvedProvider } from '../providers/directory';
 import { ProviderHttpError } from '../providers/http';
@@ -35,7 +36,7 @@ export async function refreshProviderToken(rt: Runtime, sessionToken: string | u
 
   let fresh: ProviderToken;
   try {
-    fresh = await refreshAccessToken(provider, stored.refreshToken, rt.http, rt.now());
+    fresh = await refreshAccessToken(provider, stored.refreshToken, rt.http, rt.now(), redirectUriFor(rt.config, provider.row.id));
   } catch (err) {
     if (!(err instanceof ProviderHttpError)) throw err;
     rt.logger.warn('token refresh failed', { provider: id, userId, status: err.status, providerError: err.providerError });

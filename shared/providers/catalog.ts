@@ -112,6 +112,8 @@ export interface ProviderRow {
   stateInRedirectUri?: boolean;
   /** The provider refreshes with `grant_type=refresh_token` (when it issued a refresh token). */
   refresh: boolean;
+  /** The refresh request repeats the `redirect_uri` (Jira Data Center validates it there too, against RFC 6749 §6). */
+  refreshSendsRedirectUri?: boolean;
   /** Errors of a refresh that mean the grant is gone and the user must connect again. Default `invalid_grant`. */
   reauthErrors?: string[];
   tokenResponse?: TokenResponseShape;
@@ -529,6 +531,8 @@ export const PROVIDER_CATALOG: readonly ProviderRow[] = [
     clientAuth: 'body',
     tokenRequestFormat: 'form',
     refresh: true,
+    // An invalid_grant naming nothing otherwise (as jira.js documents for Data Center).
+    refreshSendsRedirectUri: true,
     identity: 'jiradatacenter',
   },
   {

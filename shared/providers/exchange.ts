@@ -49,10 +49,11 @@ export async function exchangeCode(provider: ResolvedProvider, request: Exchange
  * @example
  * const fresh = await refreshAccessToken(provider, stored.refreshToken, rt.http, rt.now());
  */
-export async function refreshAccessToken(provider: ResolvedProvider, refreshToken: string, http: ProviderHttp, now: number): Promise<ProviderToken> {
+export async function refreshAccessToken(provider: ResolvedProvider, refreshToken: string, http: ProviderHttp, now: number, redirectUri?: string): Promise<ProviderToken> {
   return tokenRequest(provider, http, now, async (client) => {
     const current = client.createToken({ refresh_token: refreshToken });
-    return (await current.refresh({ ...provider.row.tokenParams } as Parameters<typeof current.refresh>[0])).token;
+    const params = { ...provider.row.tokenParams, ...(provider.row.refreshSendsRedirectUri && redirectUri ? { redirect_uri: redirectUri } : {}) };
+    return (await current.refresh(params as Parameters<typeof current.refresh>[0])).token;
   });
 }
 

@@ -610,9 +610,11 @@ export const CONTRACTS: ProviderContract[] = [
       clientAuth: 'body',
       format: 'form',
       answer: json({ access_token: 'eyJhbGciOiJIUzI1NiJ9.jira-dc-access', refresh_token: 'eyJhbGciOiJIUzI1NiJ9.jira-dc-refresh', expires_in: 7200, token_type: 'bearer' }),
-      // The provider requires the PKCE verifier when the authorize request carried a challenge.
+      // The provider requires the PKCE verifier with the code, and the redirect URI on every grant (refresh too).
       refuses: (request) =>
-        request.form?.grant_type === 'authorization_code' && !request.form.code_verifier ? json({ error: 'invalid_grant', error_description: 'PKCE verification failed' }, 400) : undefined,
+        (request.form?.grant_type === 'authorization_code' && !request.form.code_verifier) || !request.form?.redirect_uri?.endsWith('/no-auth/provider-token/jira_datacenter')
+          ? json({ error: 'invalid_grant' }, 400)
+          : undefined,
     },
     refusal: { answer: json({ error: 'invalid_grant', error_description: 'Authorization code is invalid or expired' }, 400), error: 'invalid_grant' },
     stored: { accessToken: 'eyJhbGciOiJIUzI1NiJ9.jira-dc-access', refreshToken: 'eyJhbGciOiJIUzI1NiJ9.jira-dc-refresh', expiresIn: 7200, data: { userId: 'JIRAUSER10200', username: 'grace', email: 'grace@example.com' } },
