@@ -16,8 +16,20 @@ export class MeChannelListener {
   /** Resolves with the close code once the socket is closed, by either side (sign-out closes it server-side). */
   readonly closed: Promise<number>;
 
-  private constructor(private readonly socket: WebSocket) {
+  private readonly pongs = new Set<() => void>();
+  private readonly heartbeat?: NodeJS.Timeout;
+
+  private constructor(
+    private readonly socket: WebSocket,
+    heartbeatMs: number,
+  ) {
     this.closed = new Promise((resolve) => socket.once('close', (code) => resolve(code)));
+    // API Gateway closes a connection idle for 10 minutes: a ping every 5 keeps it (SPEC, "Me-channel").
+    if (heartbeatMs > 0) {
+      this.heartbeat = setInterval(() => void this.ping().catch(() => undefined), heartbeatMs);
+      this.heartbeat.unref();
+      socket.once('close', () => clearInterval(this.heartbeat));
+    }
     socket.on('message', (data) => {
       let message: MeChannelMessage;
       try {
@@ -25,16 +37,25 @@ export class MeChannelListener {
       } catch {
         return;
       }
+      if ((message as { type?: unknown }).type === 'pong') {
+        for (const pong of [...this.pongs]) pong();
+        return;
+      }
+      // Only channel messages are the user's updates (a gateway's own notice, such as Forbidden, is not).
+      if (typeof (message as { channel?: unknown }).channel !== 'string') return;
       this.received.push(message);
       for (const waiter of [...this.waiters]) waiter(message);
     });
   }
 
-  /** Opens the me-channel with the session token; rejects with the HTTP status if the server refuses. */
-  static open(wsUrl: string, sessionToken: string): Promise<MeChannelListener> {
+  /**
+   * Opens the me-channel with the session token; rejects with the HTTP status if the server refuses.
+   * `heartbeatMs`: how often to ping (default 5 minutes; 0 for none).
+   */
+  static open(wsUrl: string, sessionToken: string, options: { heartbeatMs?: number } = {}): Promise<MeChannelListener> {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(`${wsUrl}?token=${encodeURIComponent(sessionToken)}`);
-      socket.once('open', () => resolve(new MeChannelListener(socket)));
+      socket.once('open', () => resolve(new MeChannelListener(socket, options.heartbeatMs ?? 5 * 60_000)));
       socket.once('unexpected-response', (_req, res) => {
         reject(Object.assign(new Error(`me-channel refused: ${res.statusCode}`), { status: res.statusCode }));
         socket.terminate();
@@ -65,7 +86,28 @@ export class MeChannelListener {
     });
   }
 
+  /** Sends `{"action":"ping"}`; resolves when the server's `{"type":"pong"}` arrives. */
+  ping(signal: AbortSignal = AbortSignal.timeout(10_000)): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const pong = () => {
+        this.pongs.delete(pong);
+        resolve();
+      };
+      this.pongs.add(pong);
+      signal.addEventListener('abort', () => {
+        this.pongs.delete(pong);
+        reject(signal.reason);
+      });
+      this.socket.send(JSON.stringify({ action: 'ping' }), (err) => {
+        if (!err) return;
+        this.pongs.delete(pong);
+        reject(err);
+      });
+    });
+  }
+
   close(): void {
+    clearInterval(this.heartbeat);
     this.socket.close();
   }
 }

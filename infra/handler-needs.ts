@@ -67,6 +67,8 @@ export const HANDLER_NEEDS: Readonly<Record<string, HandlerNeeds>> = {
   // The session (checked again after the connection is recorded), then the two connection items.
   'ws-connect': { runtime: { table: ['dynamodb:PutItem', ...SESSION_CHECK] }, keys: true, timeoutSeconds: 10 },
   'ws-disconnect': { runtime: { table: ['dynamodb:DeleteItem'] }, timeoutSeconds: 10 },
+  // Answers pong from its own code: no table, no key, nothing to grant.
+  'ws-ping': { timeoutSeconds: 3 },
   // Sign-out: the session records (this one, or the user's partition for all), then closes their connections.
   'sign-out': { runtime: { table: ['dynamodb:DeleteItem', 'dynamodb:Query', ...SESSION_CHECK], closes: true }, keys: true, timeoutSeconds: 15 },
   // The success page opens its sealed summary with the pages' key.

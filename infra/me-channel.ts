@@ -7,14 +7,20 @@ import { Construct } from 'constructs';
 
 /** A WebSocket route and the handler folder that serves it. */
 export interface WebSocketRoute {
-  routeKey: '$connect' | '$disconnect';
+  routeKey: '$connect' | '$disconnect' | 'ping';
   handler: string;
+  /** Two-way: the handler's answer is sent back on the connection. */
+  returnResponse?: boolean;
 }
 
-/** The me-channel's routes (SPEC, "Me-channel"): agents only connect and disconnect; the server posts. */
+/**
+ * The me-channel's routes (SPEC, "Me-channel"): agents connect, disconnect and ping (selected by the
+ * message's `action`); everything else the server posts. The local WebSocket gateway serves this list too.
+ */
 export const WEBSOCKET_ROUTES: readonly WebSocketRoute[] = [
   { routeKey: '$connect', handler: 'ws-connect' },
   { routeKey: '$disconnect', handler: 'ws-disconnect' },
+  { routeKey: 'ping', handler: 'ws-ping', returnResponse: true },
 ];
 
 export const ME_CHANNEL_STAGE = 'live';
@@ -27,6 +33,7 @@ const ACKNOWLEDGEMENTS: Record<WebSocketRoute['routeKey'], string> = {
     'The ws-connect handler authenticates the session token (query token= or Authorization header) and answers 401 before any ' +
     'connection exists (SPEC, Me-channel); a gateway authorizer would verify the same HS256 token a second time.',
   $disconnect: 'API Gateway calls $disconnect itself for a connection that was authorized at $connect; authorization applies to $connect only.',
+  ping: 'A message route exists only on a connection that $connect authorized; authorization applies to $connect only. It answers pong and touches nothing.',
 };
 
 export interface MeChannelProps {
@@ -79,8 +86,8 @@ export class MeChannel extends Construct {
   }
 
   addRoutes(routes: readonly WebSocketRoute[], handlerFor: (handler: string) => IFunction): void {
-    for (const { routeKey, handler } of routes) {
-      const route = this.api.addRoute(routeKey, { integration: new WebSocketLambdaIntegration(`${handler}-integration`, handlerFor(handler)) });
+    for (const { routeKey, handler, returnResponse } of routes) {
+      const route = this.api.addRoute(routeKey, { integration: new WebSocketLambdaIntegration(`${handler}-integration`, handlerFor(handler)), ...(returnResponse ? { returnResponse } : {}) });
       Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: ACKNOWLEDGEMENTS[routeKey] });
     }
     // The stage deploys itself on changes; creating it after the routes makes its first deployment serve them.

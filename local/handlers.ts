@@ -9,6 +9,7 @@ import { handler as authOriginCallback } from '../functions/auth-origin-callback
 import { handler as providerActionProxy } from '../functions/provider-action-proxy/handler';
 import { handler as wsConnect } from '../functions/ws-connect/handler';
 import { handler as wsDisconnect } from '../functions/ws-disconnect/handler';
+import { handler as wsPing } from '../functions/ws-ping/handler';
 import { handler as providerRefresh } from '../functions/provider-refresh/handler';
 import { handler as providerDeauth } from '../functions/provider-deauth/handler';
 import { handler as providers } from '../functions/providers/handler';
@@ -41,4 +42,9 @@ export const AUTH_ORIGIN_HANDLERS: Record<string, HttpHandler> = {
 export const WEBSOCKET_HANDLERS = {
   connect: wsConnect,
   disconnect: wsDisconnect,
+  /** Message routes by `action` (infra/me-channel.ts, WEBSOCKET_ROUTES). */
+  messages: { ping: wsPing } as Record<string, WebSocketMessageHandler>,
 };
+
+/** A message route's handler: its returned `body` goes back on the connection (a two-way route). */
+export type WebSocketMessageHandler = (event: never) => Promise<{ statusCode?: number; body?: string }>;

@@ -18,17 +18,25 @@ interface Connection {
 
 /**
  * What API Gateway's WebSocket API does, on one port: upgrades run the `$connect` handler (a non-2xx answer
- * refuses the upgrade with that status), closes run `$disconnect`, and the management API that the SDK's
+ * refuses the upgrade with that status), closes run `$disconnect`, messages go to the route their `action`
+ * names (its answer sent back), and the management API that the SDK's
  * ApiGatewayManagementApiClient calls is served on the same origin:
  * `POST /@connections/{id}` (send), `GET` (describe), `DELETE` (close); an unknown id answers 410 Gone.
  */
-export async function startWebSocketGateway(options: { port?: number; host?: string; connect: WebSocketHandler; disconnect: WebSocketHandler }) {
+export async function startWebSocketGateway(options: {
+  port?: number;
+  host?: string;
+  connect: WebSocketHandler;
+  disconnect: WebSocketHandler;
+  /** Message routes by the message's `action` (API Gateway's default route selection, `$request.body.action`). */
+  messages?: Record<string, (event: never) => Promise<{ statusCode?: number; body?: string } | undefined>>;
+}) {
   const host = options.host ?? '127.0.0.1';
   const connections = new Map<string, Connection>();
   const wss = new WebSocketServer({ noServer: true });
   const server: Server = createServer((req, res) => void management(req, res));
 
-  function event(routeKey: '$connect' | '$disconnect', connectionId: string, req?: IncomingMessage): WebSocketEvent {
+  function event(routeKey: string, connectionId: string, req?: IncomingMessage, body?: string): WebSocketEvent {
     const url = new URL(req?.url ?? '/', 'http://gateway.local');
     const query = Object.fromEntries(url.searchParams);
     const headers: Record<string, string> = {};
@@ -36,7 +44,7 @@ export async function startWebSocketGateway(options: { port?: number; host?: str
     return {
       requestContext: {
         routeKey,
-        eventType: routeKey === '$connect' ? 'CONNECT' : 'DISCONNECT',
+        eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
         connectionId,
         requestId: randomUUID(),
         domainName: `${host}:${port}`,
@@ -45,6 +53,7 @@ export async function startWebSocketGateway(options: { port?: number; host?: str
         identity: { sourceIp: req?.socket.remoteAddress ?? '127.0.0.1' },
       },
       ...(req ? { headers, ...(url.search ? { queryStringParameters: query } : {}) } : {}),
+      ...(body !== undefined ? { body } : {}),
       isBase64Encoded: false,
     };
   }
@@ -65,9 +74,10 @@ export async function startWebSocketGateway(options: { port?: number; host?: str
     wss.handleUpgrade(req, socket, head, (ws) => {
       const now = Date.now();
       connections.set(connectionId, { socket: ws, connectedAt: now, lastActiveAt: now, sourceIp: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' });
-      ws.on('message', () => {
+      ws.on('message', (data) => {
         const connection = connections.get(connectionId);
         if (connection) connection.lastActiveAt = Date.now();
+        void route(ws, connectionId, String(data));
       });
       ws.on('close', () => {
         connections.delete(connectionId);
@@ -75,6 +85,30 @@ export async function startWebSocketGateway(options: { port?: number; host?: str
       });
     });
   });
+
+  /**
+   * A message: the route its `action` names, the handler's `body` sent back (a two-way route). With no such
+   * route (and no `$default`), API Gateway answers the sender a Forbidden message; so does this.
+   */
+  async function route(ws: WebSocket, connectionId: string, data: string) {
+    let action: unknown;
+    try {
+      action = (JSON.parse(data) as { action?: unknown }).action;
+    } catch {
+      action = undefined;
+    }
+    const handler = typeof action === 'string' && Object.hasOwn(options.messages ?? {}, action) ? options.messages![action] : undefined;
+    if (!handler) {
+      ws.send(JSON.stringify({ message: 'Forbidden', connectionId, requestId: randomUUID() }));
+      return;
+    }
+    try {
+      const answer = await handler(event(action as string, connectionId, undefined, data) as never);
+      if (answer?.body !== undefined && ws.readyState === ws.OPEN) ws.send(answer.body);
+    } catch {
+      ws.send(JSON.stringify({ message: 'Internal server error', connectionId, requestId: randomUUID() }));
+    }
+  }
 
   async function management(req: IncomingMessage, res: ServerResponse) {
     const match = /^\/(?:[^/]+\/)?@connections\/([^/?]+)$/.exec(new URL(req.url ?? '/', 'http://gateway.local').pathname);

@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { HandshakeClient } from '../../client';
@@ -186,6 +187,37 @@ describe('me-channel over real WebSockets through the local gateway', () => {
       process.env.MECHANNEL_ENDPOINT = saved;
       setRuntime(undefined);
       frank.close();
+    }
+  });
+
+  it('answers {"action":"ping"} with {"type":"pong"} on the same socket, and the client pings on its own as a heartbeat', async () => {
+    const { sessionToken } = await agent('pinger').signUp('demo');
+    const quiet = await MeChannelListener.open(stack.wsUrl, sessionToken, { heartbeatMs: 0 });
+    const beating = await MeChannelListener.open(stack.wsUrl, sessionToken, { heartbeatMs: 50 });
+    try {
+      await quiet.ping();
+      // The gateway's management API says when each socket last sent something (API Gateway's LastActiveAt).
+      const lastActive = async (index: number) => {
+        const id = stack.ws.connectionIds()[index]!;
+        const answer = await fetch(`${stack.ws.managementUrl}/@connections/${encodeURIComponent(id)}`);
+        return Date.parse(((await answer.json()) as { LastActiveAt: string }).LastActiveAt);
+      };
+      const beatingIndex = stack.ws.connectionIds().length - 1; // the socket opened last
+      const before = await lastActive(beatingIndex);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await lastActive(beatingIndex)).toBeGreaterThan(before);
+      // Pongs never reach the update stream, nor does a gateway notice for an action no route serves.
+      const raw = new WebSocket(`${stack.wsUrl}?token=${encodeURIComponent(sessionToken)}`);
+      await new Promise((resolve) => raw.once('open', resolve));
+      raw.send(JSON.stringify({ action: 'subscribe' }));
+      const notice = await new Promise<string>((resolve) => raw.once('message', (data) => resolve(String(data))));
+      expect(JSON.parse(notice)).toMatchObject({ message: 'Forbidden' });
+      raw.close();
+      expect(quiet.received).toEqual([]);
+      expect(beating.received).toEqual([]);
+    } finally {
+      quiet.close();
+      beating.close();
     }
   });
 });

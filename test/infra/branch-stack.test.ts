@@ -66,7 +66,7 @@ describe('a branch stack (-c env=feature-x)', () => {
   });
 
   it('serves exactly the routes of API_ROUTES, each with its own handler, payload format 2.0', () => {
-    const routes = resourcesOf('AWS::ApiGatewayV2::Route').filter(([, r]) => !r.Properties!.RouteKey.startsWith('$'));
+    const routes = resourcesOf('AWS::ApiGatewayV2::Route').filter(([, r]) => flatten(r.Properties!.ApiId) === `<${apiId('HTTP')}>`);
     const served = routes.map(([, r]) => {
       const integrationId = flatten(r.Properties!.Target).replace(/^integrations\/<(.+)>$/, '$1');
       const integration = stack.json.Resources[integrationId]!;
@@ -95,16 +95,19 @@ describe('a branch stack (-c env=feature-x)', () => {
     expect(stack.json.Resources[logGroupId]!.Properties!.RetentionInDays).toBeGreaterThan(0);
   });
 
-  it('routes $connect and $disconnect to ws-connect and ws-disconnect on the live stage', () => {
+  it('routes $connect, $disconnect and ping to ws-connect, ws-disconnect and ws-ping on the live stage', () => {
     const routes = resourcesOf('AWS::ApiGatewayV2::Route')
-      .filter(([, r]) => r.Properties!.RouteKey.startsWith('$'))
+      .filter(([, r]) => flatten(r.Properties!.ApiId) === `<${apiId('WEBSOCKET')}>`)
       .map(([, r]) => {
         const integrationId = flatten(r.Properties!.Target).replace(/^integrations\/<(.+)>$/, '$1');
         const uri = flatten(stack.json.Resources[integrationId]!.Properties!.IntegrationUri);
         const handler = [...functionsByHandler(stack)].find(([, id]) => uri.includes(`<${id}.Arn>`))?.[0];
         return `${r.Properties!.RouteKey} -> ${handler}`;
       });
-    expect(routes.sort()).toEqual(['$connect -> ws-connect', '$disconnect -> ws-disconnect']);
+    expect(routes.sort()).toEqual(['$connect -> ws-connect', '$disconnect -> ws-disconnect', 'ping -> ws-ping']);
+    // ping is two-way: the handler's answer goes back on the connection.
+    const ping = resourcesOf('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties!.RouteKey === 'ping')!;
+    expect(ping[1].Properties!.RouteResponseSelectionExpression).toBe('$default');
     stack.template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'WEBSOCKET' });
     stack.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: 'live', AutoDeploy: true });
   });
@@ -166,7 +169,7 @@ describe('a branch stack (-c env=feature-x)', () => {
 
   it('runs every handler on Node.js 22 or later, arm64, as a source-mapped ES module', () => {
     const functions = resourcesOf('AWS::Lambda::Function');
-    expect(functions.length).toBe(new Set([...API_ROUTES.map((r) => r.handler), 'ws-connect', 'ws-disconnect']).size);
+    expect(functions.length).toBe(new Set([...API_ROUTES.map((r) => r.handler), 'ws-connect', 'ws-disconnect', 'ws-ping']).size);
     for (const [, fn] of functions) {
       const [, major] = /^nodejs(\d+)\.x$/.exec(fn.Properties!.Runtime) ?? [];
       expect(Number(major), fn.Properties!.Description).toBeGreaterThanOrEqual(22);
@@ -180,6 +183,10 @@ describe('a branch stack (-c env=feature-x)', () => {
   it('configures each handler through the documented environment variables only', () => {
     for (const handler of functionsByHandler(stack).keys()) {
       const variables = variablesOf(handler);
+      if (!needsOf(handler).runtime && !needsOf(handler).keys) {
+        expect(variables, handler).toEqual({});
+        continue;
+      }
       if (handler === 'web-pages') {
         expect(variables).toEqual({ RUN_TIME_ENVIRONMENT: 'feature-x', HANDSHAKE_KEYS_PARAMETER: '/aws/reference/secretsmanager/handshake/feature-x/keys' });
         continue;

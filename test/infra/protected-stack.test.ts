@@ -1,3 +1,4 @@
+import { needsOf } from '../../infra/handler-needs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { flatten, functionOf, functionsByHandler, permissionsOf, statementFor, synthesize, SYNTH_TIMEOUT_MS, type SynthesizedStack } from './synthesized-stack';
@@ -39,7 +40,7 @@ describe('a protected stack (-c env=prod) with a shared auth origin and its own 
   it('sends providers back to the auth origin: CALLBACK_BASE_URL and the CallbackUrl output', () => {
     for (const handler of functionsByHandler(stack).keys()) {
       const variables = stack.json.Resources[functionOf(stack, handler)]!.Properties!.Environment?.Variables ?? {};
-      expect(variables.CALLBACK_BASE_URL).toBe(handler === 'web-pages' ? undefined : 'https://auth.example.com');
+      expect(variables.CALLBACK_BASE_URL, handler).toBe(needsOf(handler).runtime ? 'https://auth.example.com' : undefined);
     }
     expect(stack.json.Outputs!.CallbackUrl!.Value).toBe('https://auth.example.com/no-auth/provider-token/{provider}');
   });

@@ -69,7 +69,12 @@ export async function createWorld(
   const settings = options.settings?.(provider.issuer) ?? { oidc: { issuer: provider.issuer, clientId: 'handshake-test', clientSecret: CLIENT_SECRET } };
   const { StaticSettings } = await import('../../shared/providers/settings');
   const ws = options.meChannel
-    ? await startWebSocketGateway({ port: 0, connect: wrap('ws-connect', WEBSOCKET_HANDLERS.connect), disconnect: wrap('ws-disconnect', WEBSOCKET_HANDLERS.disconnect) })
+    ? await startWebSocketGateway({
+        port: 0,
+        connect: wrap('ws-connect', WEBSOCKET_HANDLERS.connect),
+        disconnect: wrap('ws-disconnect', WEBSOCKET_HANDLERS.disconnect),
+        messages: { ping: wrap('ws-ping', WEBSOCKET_HANDLERS.messages.ping!) },
+      })
     : undefined;
   const keys = parseKeyRing(generateKeyRingJson());
   const staticSettings = new StaticSettings(settings);
