@@ -33,7 +33,8 @@ export interface Budget {
  * confirmation page and the typed user code each), callback ≤ 2, connect claim ≤ 3 plus the publish Query,
  * a new user's sign-up claim ≤ 5. The revocable-sessions issue adds one read to every Bearer call (connect's
  * start and claim) and the session record to the sign-up claim (≤ 6). A returning user's claim and a pending
- * claim have none.
+ * claim have none. The delivery issue numbers every change of a user's tokens (`version`, one atomic update):
+ * the connect claim's fourth write; the sign-up's rides on its profile write.
  */
 function budgetFor(phase: Phase, flow: string): Budget | undefined {
   switch (phase) {
@@ -46,7 +47,7 @@ function budgetFor(phase: Phase, flow: string): Budget | undefined {
     case 'callback':
       return { max: 2 };
     case 'claim':
-      if (flow.startsWith('connect')) return { max: 3, plusSession: true, plusPublishQuery: true };
+      if (flow.startsWith('connect')) return { max: 4, plusSession: true, plusPublishQuery: true };
       if (flow === 'sign-up, new user') return { max: 6 };
       return undefined;
     default:

@@ -57,13 +57,13 @@ export async function measureFanOut(world: BenchWorld, lib: BrokerLib, options: 
       open = await world.services.openSockets(session, size - open);
       if (open !== size) throw new Error(`fan-out: ${open} sockets open, wanted ${size}`);
       const sdk = await repeat(options.repeats, async (i) => {
-        const report = await meChannel.publish(userId, { $set: { 'providerInfo.bench.accessToken': `token-${size}-${i}` } });
+        const report = await meChannel.publish(userId, { $set: { 'providerInfo.bench.accessToken': `token-${size}-${i}` } }, { version: i + 1 });
         if (report.delivered !== size || report.gone || report.failed) throw new Error(`fan-out to ${size}: ${JSON.stringify(report)}`);
         delivered += report.delivered;
       });
       const bare = await repeat(options.repeats, async (i) => {
         const ids = await rt.connections.ofUser(userId);
-        const data = JSON.stringify(lib.meChannelMessage(userId, { $set: { 'providerInfo.bench.accessToken': `bare-${size}-${i}` } }));
+        const data = JSON.stringify(lib.meChannelMessage(userId, { $set: { 'providerInfo.bench.accessToken': `bare-${size}-${i}` } }, i + 1));
         await Promise.all(ids.map((id) => postJson(agent, management, `/@connections/${encodeURIComponent(id)}`, data, { 'content-type': 'application/json' })));
         delivered += ids.length;
       });

@@ -11,6 +11,11 @@ export class HandshakeClientError extends Error {
     message: string,
     readonly info?: Record<string, unknown>,
   ) {
-    super(message);
+    super(code === 'AUTH-1005' ? 'the handshake expired before it was finished: start again from the IDE' : message);
+  }
+
+  /** The handshake ran out of time (AUTH-1005): start a new one; nothing of this one can be collected. */
+  get expired(): boolean {
+    return this.code === 'AUTH-1005';
   }
 }

@@ -1,6 +1,7 @@
 import { hostKey, normalizeHost } from '../shared/providers/hosts';
 import { HandshakeClientError } from './errors';
 import { LoopbackListener } from './loopback-listener';
+import { LiveMe, type LiveMeOptions, type WebSocketConstructor } from './live-me';
 import { MeChannelListener } from './me-channel-listener';
 import { challengeOf, createVerifier } from './verifier';
 
@@ -22,6 +23,8 @@ export interface HandshakeClientOptions {
   timeoutMs?: number;
   /** The HTTP client; default the global fetch. */
   fetch?: typeof fetch;
+  /** For `live()`: default the platform's WebSocket (Node 22 and later); on Node 20 pass the `ws` package's. */
+  WebSocket?: WebSocketConstructor;
 }
 
 export interface HandshakeOptions {
@@ -77,6 +80,7 @@ const retryable = (status: number) => status === 429 || status >= 500;
 export class HandshakeClient {
   sessionToken?: string;
   private channel?: MeChannelListener;
+  private liveMe?: LiveMe;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
 
@@ -120,6 +124,27 @@ export class HandshakeClient {
     return this.channel;
   }
 
+  /**
+   * The signed-in user, kept current: `GET /me`, then every change from the me-channel, applied in version
+   * order; after a gap or a reconnect it reads `GET /me` again. It reconnects by itself and ends when the
+   * session is refused. `options` tune the heartbeat, backoff and renewal (tests use milliseconds).
+   */
+  async live(options: Partial<Omit<LiveMeOptions, 'apiUrl' | 'wsUrl' | 'sessionToken'>> = {}): Promise<LiveMe> {
+    if (!this.sessionToken) throw new HandshakeClientError('NO_SESSION', 'sign up first: the me-channel needs a session token');
+    if (!this.liveMe || this.liveMe.ended) {
+      this.liveMe = new LiveMe({
+        apiUrl: this.options.apiUrl,
+        wsUrl: this.options.wsUrl,
+        sessionToken: () => this.sessionToken,
+        fetch: this.fetch,
+        ...(this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {}),
+        ...options,
+      });
+      await this.liveMe.start();
+    }
+    return this.liveMe;
+  }
+
   /** Ends this session (`DELETE /session`): the token stops working and its me-channel is closed. */
   signOut(): Promise<SignOutOutcome> {
     return this.endSessions('/session');
@@ -132,6 +157,7 @@ export class HandshakeClient {
 
   close(): void {
     this.channel?.close();
+    this.liveMe?.close();
   }
 
   private async endSessions(path: '/session' | '/sessions'): Promise<SignOutOutcome> {
@@ -142,6 +168,8 @@ export class HandshakeClient {
     this.sessionToken = undefined;
     this.channel?.close();
     this.channel = undefined;
+    this.liveMe?.close();
+    this.liveMe = undefined;
     return answer.status === 200 ? (answer.body as SignOutOutcome) : { sessions: 0, connections: 0 };
   }
 
@@ -172,8 +200,14 @@ export class HandshakeClient {
         const arrival = await listener.arrival(code, AbortSignal.timeout(Math.max(0, deadline - Date.now()))).catch(() => {
           throw new HandshakeClientError('TIMEOUT', `${flow} with ${provider} did not finish within ${this.timeoutMs / 1000} s`);
         });
-        // A failure is claimed too: the broker's answer says why, with the provider's error code.
-        return await this.claim({ code, verifier, ...(arrival.result ? { result: arrival.result } : {}) }, session, deadline, 0);
+        // A failure is claimed too: the broker's answer says why, with the provider's error code. Where the
+        // broker could not record it (the answer is "not completed yet"), the browser's `error` is the answer.
+        try {
+          return await this.claim({ code, verifier, ...(arrival.result ? { result: arrival.result } : {}) }, session, deadline, 0);
+        } catch (err) {
+          if (arrival.error && err instanceof HandshakeClientError && err.code === 'AUTH-1006') throw new HandshakeClientError(arrival.error, `${flow} with ${provider} failed (${arrival.error})`);
+          throw err;
+        }
       }
       return await this.claim({ code, verifier }, session, deadline, this.options.pollIntervalMs ?? interval * 1000);
     } finally {

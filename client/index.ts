@@ -4,3 +4,4 @@ export { LoopbackListener, type LoopbackArrival } from './loopback-listener';
 export { challengeOf, createVerifier } from './verifier';
 export { HandshakeClientError } from './errors';
 export { MeChannelListener, type MeChannelMessage } from './me-channel-listener';
+export { LiveMe, applyUpdate, type LiveMeOptions, type LiveMeStats, type MeUser, type WebSocketConstructor, type WebSocketLike } from './live-me';

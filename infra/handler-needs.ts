@@ -71,6 +71,8 @@ export const HANDLER_NEEDS: Readonly<Record<string, HandlerNeeds>> = {
   'ws-ping': { timeoutSeconds: 3 },
   // Sign-out: the session records (this one, or the user's partition for all), then closes their connections.
   'sign-out': { runtime: { table: ['dynamodb:DeleteItem', 'dynamodb:Query', ...SESSION_CHECK], closes: true }, keys: true, timeoutSeconds: 15 },
+  // GET /me: the session, then the user's partition in one consistent Query (profile, version, tokens).
+  me: { runtime: { table: ['dynamodb:Query', ...SESSION_CHECK] }, keys: true, timeoutSeconds: 10 },
   // The success page opens its sealed summary with the pages' key.
   'web-pages': { keys: true, timeoutSeconds: 5 },
 };

@@ -14,6 +14,7 @@ import { handler as providerRefresh } from '../functions/provider-refresh/handle
 import { handler as providerDeauth } from '../functions/provider-deauth/handler';
 import { handler as providers } from '../functions/providers/handler';
 import { handler as signOut } from '../functions/sign-out/handler';
+import { handler as me } from '../functions/me/handler';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -29,6 +30,7 @@ export const HTTP_HANDLERS: Record<string, HttpHandler> = {
   'provider-deauth': providerDeauth,
   providers,
   'sign-out': signOut,
+  me,
 };
 
 /** The auth origin's handlers (`AUTH_ORIGIN_ROUTES`). */

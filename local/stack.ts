@@ -26,6 +26,9 @@ export interface LocalStackOptions {
   callbackBaseUrl?: string;
   /** A registry folder shared with an auth origin: this stack writes its own entry there. */
   registryDir?: string;
+  /** The WebSocket gateway's idle close and connection cap (API Gateway's 10 minutes and 2 hours by default). */
+  wsIdleTimeoutMs?: number;
+  wsMaxConnectionMs?: number;
 }
 
 export interface LocalStack {
@@ -56,7 +59,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await ensureTable(dynamo.endpoint, LOCAL_TABLE);
     const http = await startHttpGateway({ port: options.httpPort });
     started.push(http);
-    const ws = await startWebSocketGateway({ port: options.wsPort, ...WEBSOCKET_HANDLERS });
+    const ws = await startWebSocketGateway({
+      port: options.wsPort,
+      ...WEBSOCKET_HANDLERS,
+      ...(options.wsIdleTimeoutMs ? { idleTimeoutMs: options.wsIdleTimeoutMs } : {}),
+      ...(options.wsMaxConnectionMs ? { maxConnectionMs: options.wsMaxConnectionMs } : {}),
+    });
     started.push(ws);
     let demo: DemoProvider | undefined;
     let providers = options.providers;

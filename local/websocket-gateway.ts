@@ -10,6 +10,8 @@ export type WebSocketHandler = (event: WebSocketEvent) => Promise<{ statusCode?:
 
 interface Connection {
   socket: WebSocket;
+  idle?: NodeJS.Timeout;
+  cap?: NodeJS.Timeout;
   connectedAt: number;
   lastActiveAt: number;
   sourceIp: string;
@@ -22,6 +24,9 @@ interface Connection {
  * names (its answer sent back), and the management API that the SDK's
  * ApiGatewayManagementApiClient calls is served on the same origin:
  * `POST /@connections/{id}` (send), `GET` (describe), `DELETE` (close); an unknown id answers 410 Gone.
+ * Like API Gateway it closes a connection that sent nothing for 10 minutes, and every connection after 2
+ * hours (both configurable, so tests use milliseconds), and hands `$connect` the headers in the case the
+ * client sent them, with the `X-Forwarded-*` ones API Gateway adds.
  */
 export async function startWebSocketGateway(options: {
   port?: number;
@@ -30,7 +35,13 @@ export async function startWebSocketGateway(options: {
   disconnect: WebSocketHandler;
   /** Message routes by the message's `action` (API Gateway's default route selection, `$request.body.action`). */
   messages?: Record<string, (event: never) => Promise<{ statusCode?: number; body?: string } | undefined>>;
+  /** Closes a connection that sent no message for this long (API Gateway: 10 minutes). */
+  idleTimeoutMs?: number;
+  /** Closes every connection after this long (API Gateway: 2 hours). */
+  maxConnectionMs?: number;
 }) {
+  const idleTimeoutMs = options.idleTimeoutMs ?? 10 * 60_000;
+  const maxConnectionMs = options.maxConnectionMs ?? 2 * 3600_000;
   const host = options.host ?? '127.0.0.1';
   const connections = new Map<string, Connection>();
   const wss = new WebSocketServer({ noServer: true });
@@ -39,8 +50,11 @@ export async function startWebSocketGateway(options: {
   function event(routeKey: string, connectionId: string, req?: IncomingMessage, body?: string): WebSocketEvent {
     const url = new URL(req?.url ?? '/', 'http://gateway.local');
     const query = Object.fromEntries(url.searchParams);
+    // Node lowercases `headers`; `rawHeaders` keeps the names as the client wrote them, as API Gateway passes them on.
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req?.headers ?? {})) if (typeof value === 'string') headers[name] = value;
+    const raw = req?.rawHeaders ?? [];
+    for (let i = 0; i + 1 < raw.length; i += 2) headers[raw[i]!] = headers[raw[i]!] === undefined ? raw[i + 1]! : `${headers[raw[i]!]},${raw[i + 1]}`;
+    if (req) Object.assign(headers, { 'X-Forwarded-For': req.socket.remoteAddress ?? '127.0.0.1', 'X-Forwarded-Port': String(port), 'X-Forwarded-Proto': 'http' });
     return {
       requestContext: {
         routeKey,
@@ -73,13 +87,23 @@ export async function startWebSocketGateway(options: {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const now = Date.now();
-      connections.set(connectionId, { socket: ws, connectedAt: now, lastActiveAt: now, sourceIp: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' });
+      const connection: Connection = { socket: ws, connectedAt: now, lastActiveAt: now, sourceIp: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' };
+      connections.set(connectionId, connection);
+      // API Gateway ends both with 1001 (going away); only the client's messages count as activity.
+      const idle = () => {
+        clearTimeout(connection.idle);
+        connection.idle = setTimeout(() => ws.close(1001, 'Going away'), idleTimeoutMs);
+      };
+      idle();
+      connection.cap = setTimeout(() => ws.close(1001, 'Going away'), maxConnectionMs);
       ws.on('message', (data) => {
-        const connection = connections.get(connectionId);
-        if (connection) connection.lastActiveAt = Date.now();
+        connection.lastActiveAt = Date.now();
+        idle();
         void route(ws, connectionId, String(data));
       });
       ws.on('close', () => {
+        clearTimeout(connection.idle);
+        clearTimeout(connection.cap);
         connections.delete(connectionId);
         void options.disconnect(event('$disconnect', connectionId)).catch(() => undefined);
       });
@@ -131,10 +155,11 @@ export async function startWebSocketGateway(options: {
         return;
       case 'GET':
         res.writeHead(200, { 'content-type': 'application/json' }).end(
+          // The REST API's member names (the SDK maps `connectedAt` to `ConnectedAt`).
           JSON.stringify({
-            ConnectedAt: new Date(connection.connectedAt).toISOString(),
-            LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
-            Identity: { SourceIp: connection.sourceIp, UserAgent: connection.userAgent },
+            connectedAt: new Date(connection.connectedAt).toISOString(),
+            lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+            identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
           }),
         );
         return;
@@ -158,13 +183,29 @@ export async function startWebSocketGateway(options: {
     /** Drops a client without running $disconnect: what a vanished network does. */
     vanish(connectionId: string) {
       const connection = connections.get(connectionId);
+      clearTimeout(connection?.idle);
+      clearTimeout(connection?.cap);
       connection?.socket.removeAllListeners('close');
       connection?.socket.terminate();
       connections.delete(connectionId);
     },
+    /**
+     * Half-open: the gateway keeps the connection (and answers the management API) but nothing reaches the
+     * client any more, nor the client's messages the routes: what a dead NAT mapping looks like.
+     */
+    silence(connectionId: string) {
+      const connection = connections.get(connectionId);
+      if (!connection) return;
+      connection.socket.removeAllListeners('message');
+      connection.socket.send = () => undefined;
+    },
     connectionIds: () => [...connections.keys()],
     async close() {
-      for (const { socket } of connections.values()) socket.terminate();
+      for (const { socket, idle, cap } of connections.values()) {
+        clearTimeout(idle);
+        clearTimeout(cap);
+        socket.terminate();
+      }
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -21,9 +21,9 @@ export interface PublishReport {
   failed: number;
 }
 
-/** The SPEC message for one user update. */
-export function meChannelMessage(userId: string, update: UserUpdate, requestId: string = randomUUID()) {
-  return { channel: `user-${userId}`, message: { user: { id: userId, ...update }, requestId } };
+/** The SPEC message for one user update; `version`: the number of that change (the agent's order and gap check). */
+export function meChannelMessage(userId: string, update: UserUpdate, version: number, requestId: string = randomUUID()) {
+  return { channel: `user-${userId}`, version, message: { user: { id: userId, ...update }, requestId } };
 }
 
 /**
@@ -33,7 +33,7 @@ export function meChannelMessage(userId: string, update: UserUpdate, requestId: 
  *
  * @example
  * const channel = new MeChannel(connections, createManagementClient('https://abc.execute-api.eu-west-1.amazonaws.com/live'), logger);
- * await channel.publish(userId, { $set: { 'providerInfo.github.accessToken': token } });
+ * await channel.publish(userId, { $set: { 'providerInfo.github.accessToken': token } }, { version: 7 });
  */
 export class MeChannel {
   constructor(
@@ -47,9 +47,9 @@ export class MeChannel {
    * `connectionIds`: the user's connections when the caller has just read them (the sign-up callback reads the
    * user's whole partition anyway), saving the Query.
    */
-  async publish(userId: string, update: UserUpdate, options: { requestId?: string; connectionIds?: string[] } = {}): Promise<PublishReport> {
+  async publish(userId: string, update: UserUpdate, options: { version: number; requestId?: string; connectionIds?: string[] }): Promise<PublishReport> {
     const ids = options.connectionIds ?? (await this.connections.ofUser(userId));
-    const data = Buffer.from(JSON.stringify(meChannelMessage(userId, update, options.requestId)));
+    const data = Buffer.from(JSON.stringify(meChannelMessage(userId, update, options.version, options.requestId)));
     const report: PublishReport = { delivered: 0, gone: 0, failed: 0 };
     await Promise.all(
       ids.map(async (connectionId) => {

@@ -1,6 +1,6 @@
 import { errorPageFor, successPageFor } from '../config';
 import { randomToken, sha256 } from '../crypto/random';
-import { HandshakeError, type ErrorCode } from '../errors';
+import { asHandshakeError, HandshakeError, type ErrorCode } from '../errors';
 import { readCallback, redeemGrant } from '../providers/grant';
 import { oauthErrorCode, ProviderHttpError } from '../providers/http';
 import { fetchIdentity, type ProviderIdentity } from '../providers/identity';
@@ -46,16 +46,26 @@ export async function completeCallback(rt: Runtime, request: CallbackRequest): P
   const spent = await rt.handshakes.beginExchange(codeHash, sha256(state.nonce));
   if (!spent.done) return shownAgain(rt, state, spent.current);
 
-  const obtained = await obtain(rt, state, query);
-  if ('failure' in obtained) return failed(rt, state, spent.record, obtained.failure);
-
-  const { result } = obtained;
-  const providerAccount = result.identity && accountLabel(result.identity);
+  // From here the provider's code is spent: whatever goes wrong is recorded on the handshake, so that the
+  // agent's next claim learns it instead of waiting for the expiry.
+  let obtained: Obtained;
+  let kept: Awaited<ReturnType<typeof rt.handshakes.complete>> | undefined;
   const oneTime = spent.record.mode === 'loopback' ? randomToken(32) : undefined;
-  const kept = await rt.handshakes.complete(codeHash, { result, resultHash: oneTime && sha256(oneTime), providerAccount });
-  if (!kept.done) throw new HandshakeError('SRV-1000');
+  try {
+    obtained = await obtain(rt, state, query);
+    if ('result' in obtained) {
+      const { result } = obtained;
+      kept = await rt.handshakes.complete(codeHash, { result, resultHash: oneTime && sha256(oneTime), providerAccount: result.identity && accountLabel(result.identity) });
+      if (!kept.done) throw new HandshakeError('SRV-1000');
+    }
+  } catch (err) {
+    const failure = asHandshakeError(err);
+    rt.logger.warn('callback failed after the exchange began', { provider: state.provider, flow: state.flow, errorCode: failure.code, errorName: (err as Error).name });
+    return failed(rt, state, spent.record, { code: failure.code, error: 'server_error' });
+  }
+  if ('failure' in obtained) return failed(rt, state, spent.record, obtained.failure);
   rt.logger.info('handshake ready', { provider: state.provider, flow: state.flow, mode: spent.record.mode });
-  const complete = await successLocation(rt, kept.record);
+  const complete = await successLocation(rt, kept!.done ? kept!.record : spent.record);
   if (!oneTime) return { location: complete };
   return { location: loopbackLocation(spent.record.redirectUri!, { code: state.handshakeCode, result: oneTime, complete }) };
 }
@@ -107,7 +117,8 @@ const refusal = (code: ErrorCode, providerError: string): Obtained => ({ failure
 
 /** Records the failure for the claim, then tells the browser (and, in loopback mode, the agent). */
 async function failed(rt: Runtime, state: OpenedState, record: HandshakeRecord, failure: { code: ErrorCode; error: string }): Promise<CallbackOutcome> {
-  await rt.handshakes.fail(record.codeHash, failure);
+  // If even this write fails, the claim still ends: an exchange older than the callback can run is failed.
+  await rt.handshakes.fail(record.codeHash, failure).catch((err: Error) => rt.logger.warn('recording the failure failed', { provider: state.provider, errorName: err.name }));
   rt.logger.info('handshake failed', { provider: state.provider, flow: state.flow, errorCode: failure.code, providerError: failure.error });
   const complete = errorLocation(rt, failure, state.provider);
   if (record.mode !== 'loopback') return { location: complete };

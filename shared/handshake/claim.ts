@@ -18,6 +18,8 @@ const LEASE_MS = 20_000;
 /** A claim that finds another committing waits for its answer this many times, 50 ms apart (≈ 5 s). */
 const WAIT_ROUNDS = 100;
 const WAIT_STEP_MS = 50;
+/** Longer than the callback function's timeout (29 s). */
+const EXCHANGE_LIMIT_MS = 45_000;
 
 interface Proof {
   challenge: string;
@@ -87,6 +89,10 @@ function judge(rt: Runtime, record: HandshakeRecord | undefined, proof: Proof): 
   }
   if (record.mode === 'poll' && record.attempts >= MAX_USER_CODE_ATTEMPTS) throw new HandshakeError('AUTH-1010');
   if (record.status === 'created') throw new HandshakeError('AUTH-1006', undefined, { status: 'awaiting-confirmation' });
+  // A callback runs 29 s at most (the HTTP API's limit): an exchange begun longer ago ended without saying how.
+  if (record.status === 'exchanging' && record.exchangingSince !== undefined && now > record.exchangingSince + EXCHANGE_LIMIT_MS) {
+    throw new HandshakeError('USRC-1022', undefined, { provider: record.provider, error: 'server_error' });
+  }
   if (record.status === 'at-provider' || record.status === 'exchanging') throw new HandshakeError('AUTH-1006', undefined, { status: 'at-provider' });
   if (!resultMatches) throw new HandshakeError('AUTH-1002');
   if (record.status === 'committing' && (record.leaseUntil ?? 0) >= now) return { kind: 'wait' };
@@ -102,8 +108,8 @@ async function commit(rt: Runtime, record: HandshakeRecord): Promise<ClaimAnswer
   if (!recorded.done) throw new HandshakeError('SRV-1000');
   rt.logger.info('handshake claimed', { provider: record.provider, flow: record.flow, mode: record.mode, userId: record.userId ?? ('user' in committed.answer ? committed.answer.user.id : undefined) });
   if (committed.publish) {
-    const { userId, update, connectionIds } = committed.publish;
-    await publishSafely(rt, userId, update, { provider: record.provider, flow: record.flow }, connectionIds);
+    const { userId, update, version, connectionIds } = committed.publish;
+    await publishSafely(rt, userId, update, { provider: record.provider, flow: record.flow }, { version, connectionIds });
   }
   return committed.answer;
 }

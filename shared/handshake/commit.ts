@@ -1,3 +1,4 @@
+import { HandshakeError } from '../errors';
 import type { UserUpdate } from '../me-channel';
 import type { Runtime } from '../runtime';
 import { liveConnectionIds } from '../stores/connections';
@@ -22,16 +23,29 @@ export type ClaimAnswer = SignupAnswer | ConnectAnswer;
 /** What the commit changed for the user's other windows, published once the claim is recorded. */
 export interface Committed {
   answer: ClaimAnswer;
-  publish?: { userId: string; update: UserUpdate; connectionIds?: string[] };
+  publish?: { userId: string; update: UserUpdate; version: number; connectionIds?: string[] };
 }
 
 /** Connect: the token goes into the account that started the handshake. */
+/**
+ * Connect: the token goes into the account that started the handshake. Of two connects of the same provider
+ * that race, the one numbered last stands; the other's agent is answered with that token, the current one.
+ */
 export async function commitConnect(rt: Runtime, record: HandshakeRecord, result: HandshakeResult): Promise<Committed> {
   const userId = record.userId!;
-  await rt.tokens.put(userId, record.provider, record.host, result.token);
+  const { provider, host } = record;
+  const version = await rt.users.nextVersion(userId);
+  const written = await rt.tokens.put(userId, provider, host, result.token, version);
+  const where = { provider, ...(host ? { host } : {}) };
+  if (!written.written) {
+    rt.logger.info('connect lost a race', { provider, userId, current: Boolean(written.current) });
+    // Disconnected meanwhile: the user's last word was to forget it, and so it stays.
+    if (!written.current) throw new HandshakeError('AUTH-1008', 'the connection was removed while this handshake finished');
+    return { answer: { ...where, ...providerInfoEntry(written.current) } };
+  }
   return {
-    answer: { provider: record.provider, ...(record.host ? { host: record.host } : {}), ...providerInfoEntry(result.token) },
-    publish: { userId, update: { $set: providerInfoSet(record.provider, record.host, result.token) } },
+    answer: { ...where, ...providerInfoEntry(result.token) },
+    publish: { userId, version, update: { $set: providerInfoSet(provider, host, result.token) } },
   };
 }
 
@@ -45,10 +59,11 @@ export async function commitSignup(rt: Runtime, record: HandshakeRecord, result:
   // The callback refuses a sign-up whose identity could not be read, so this is always there.
   if (!result.identity) throw new Error('sign-up result without an identity');
   const { user, created } = await rt.users.findOrCreate(provider, host, result.identity);
-  await rt.tokens.put(user.id, provider, host, result.token);
+  // The profile write numbered this change: user.version. Refused, a later change stands, and the partition says which.
+  const { written } = await rt.tokens.put(user.id, provider, host, result.token, user.version);
   let tokens: StoredToken[] = [{ ...result.token, provider, ...(host ? { host } : {}) }];
   let connectionIds: string[] = [];
-  if (!created) {
+  if (!created || !written) {
     const { items } = await rt.users.partition(user.id);
     tokens = await rt.tokens.openAll(user.id, items);
     connectionIds = liveConnectionIds(items, rt.now());
@@ -57,6 +72,6 @@ export async function commitSignup(rt: Runtime, record: HandshakeRecord, result:
   const answer: SignupAnswer = { accessToken, user: buildMeObject(user, tokens), provider, signupStatus: created ? 'userCreated' : 'signedIn' };
   return {
     answer,
-    ...(connectionIds.length ? { publish: { userId: user.id, update: { $set: providerInfoSet(provider, host, result.token) }, connectionIds } } : {}),
+    ...(connectionIds.length && written ? { publish: { userId: user.id, version: user.version, update: { $set: providerInfoSet(provider, host, result.token) }, connectionIds } } : {}),
   };
 }

@@ -9,12 +9,13 @@ export async function publishSafely(
   rt: Runtime,
   userId: string,
   update: UserUpdate,
-  context: Record<string, unknown> = {},
-  connectionIds?: string[],
+  context: Record<string, unknown>,
+  target: { version: number; connectionIds?: string[] },
 ): Promise<void> {
+  const { version, connectionIds } = target;
   if (!rt.meChannel || connectionIds?.length === 0) return;
   try {
-    const report = await rt.meChannel.publish(userId, update, { connectionIds });
+    const report = await rt.meChannel.publish(userId, update, { version, connectionIds });
     rt.logger.info('me-channel published', { userId, ...context, ...report });
   } catch (err) {
     rt.logger.warn('me-channel publish failed', { userId, ...context, errorName: (err as Error).name });

@@ -45,8 +45,15 @@ export async function refreshProviderToken(rt: Runtime, sessionToken: string | u
 
   const { needsReauth: _cleared, ...data } = { ...stored.data, ...fresh.data };
   const token: ProviderToken = { ...fresh, refreshToken: fresh.refreshToken ?? stored.refreshToken, data };
-  await rt.tokens.put(userId, id, provider.host, token);
-  await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, token) }, { provider: id, flow: 'refresh' });
+  // Written only over the token this refresh started from: a disconnect or another refresh meanwhile wins.
+  const version = await rt.users.nextVersion(userId);
+  const outcome = await rt.tokens.replace(userId, stored, token, version);
+  if (!outcome.written) {
+    rt.logger.info('refresh lost a race', { provider: id, userId, current: Boolean(outcome.current) });
+    if (!outcome.current) throw new HandshakeError('RAPI-1003', 'the connection was removed while it was being refreshed', { provider: id });
+    return answer(id, provider.host, outcome.current);
+  }
+  await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, token) }, { provider: id, flow: 'refresh' }, { version });
   rt.logger.info('token refreshed', { provider: id, userId, rotated: Boolean(fresh.refreshToken && fresh.refreshToken !== stored.refreshToken) });
   return answer(id, provider.host, token);
 }
@@ -58,9 +65,10 @@ async function refused(rt: Runtime, userId: string, provider: ResolvedProvider, 
     const marked: ProviderToken = { ...token, data: { ...token.data, needsReauth: true } };
     // Marked only if nothing replaced the token since we read it: a concurrent refresh that rotated the
     // refresh token we used a moment ago wins, and its result stands.
-    const outcome = await rt.tokens.replace(userId, stored, marked);
+    const version = await rt.users.nextVersion(userId);
+    const outcome = await rt.tokens.replace(userId, stored, marked, version);
     if (outcome.written) {
-      await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, marked) }, { provider: id, flow: 'refresh' });
+      await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, marked) }, { provider: id, flow: 'refresh' }, { version });
     } else if (outcome.current && outcome.current.refreshToken !== stored.refreshToken) {
       return answer(id, provider.host, outcome.current);
     }

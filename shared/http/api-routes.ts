@@ -28,6 +28,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/provider-refresh/{provider}', handler: 'provider-refresh', public: false },
   { method: 'PUT', path: '/provider-deauth/{provider}', handler: 'provider-deauth', public: false },
   { method: 'GET', path: '/providers', handler: 'providers', public: true },
+  // The agent's catch-up: the me-object and its version (after a restart, a reconnect, a gap).
+  { method: 'GET', path: '/me', handler: 'me', public: false },
   // Sign-out: this session, or all of the user's (SPEC, "Sessions").
   { method: 'DELETE', path: '/session', handler: 'sign-out', public: false },
   { method: 'DELETE', path: '/sessions', handler: 'sign-out', public: false },

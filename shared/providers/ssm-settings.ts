@@ -1,4 +1,5 @@
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { AWS_CALL_BOUNDS } from '../stores/table';
 import type { ProviderSettings, SettingsSource } from './settings';
 
 /** How long provider settings are cached per container before SSM is read again. */
@@ -18,7 +19,8 @@ export class SsmSettings implements SettingsSource {
 
   constructor(
     private readonly path: string,
-    private readonly ssm: SSMProvider = new SSMProvider(),
+    // Bounded like DynamoDB's calls: a hung SSM must not hold the function to its timeout.
+    private readonly ssm: SSMProvider = new SSMProvider({ clientConfig: { ...AWS_CALL_BOUNDS } }),
   ) {}
 
   async get(providerId: string): Promise<ProviderSettings | undefined> {

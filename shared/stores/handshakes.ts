@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyRing } from '../crypto/keys';
 import { openJson, sealJson } from '../crypto/sealed-json';
@@ -61,11 +62,13 @@ export interface HandshakeRecord {
   expiresAt: number;
   /** While `committing`: until when the claimer that holds it may finish. */
   leaseUntil?: number;
+  /** When the callback spent the visit: an exchange older than the callback can run has failed. */
+  exchangingSince?: number;
   claimedAt?: number;
 }
 
 /** What the start knows; the later fields are set by the steps that learn them. */
-export type NewHandshake = Omit<HandshakeRecord, 'status' | 'attempts' | 'nonceHash' | 'resultHash' | 'providerAccount' | 'failure' | 'leaseUntil' | 'claimedAt'>;
+export type NewHandshake = Omit<HandshakeRecord, 'status' | 'attempts' | 'nonceHash' | 'resultHash' | 'providerAccount' | 'failure' | 'leaseUntil' | 'claimedAt' | 'exchangingSince'>;
 
 /** A conditional change either happened (the record as it is now) or did not (the record that stood in the way). */
 export type Transition = { done: true; record: HandshakeRecord } | { done: false; current?: HandshakeRecord };
@@ -89,21 +92,27 @@ export class HandshakeStore {
 
   async create(handshake: NewHandshake): Promise<void> {
     const { codeHash, client, ...fields } = handshake;
-    await this.table.client.send(
-      new PutCommand({
-        TableName: this.table.name,
-        Item: {
-          ...keys.handshake(codeHash),
-          ...fields,
-          ...(client?.name ? { clientName: client.name } : {}),
-          ...(client?.device ? { clientDevice: client.device } : {}),
-          status: 'created',
-          attempts: 0,
-          ttl: epochSeconds(handshake.expiresAt) + KEPT_AFTER_USE_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    try {
+      await this.table.client.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: {
+            ...keys.handshake(codeHash),
+            ...fields,
+            ...(client?.name ? { clientName: client.name } : {}),
+            ...(client?.device ? { clientDevice: client.device } : {}),
+            status: 'created',
+            attempts: 0,
+            ttl: epochSeconds(handshake.expiresAt) + KEPT_AFTER_USE_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      // The code is 128 random bits: a record under its hash is this write, applied by an attempt whose answer
+      // was lost and refused when the SDK retried it.
+      if (!isConditionFailure(err)) throw err;
+    }
   }
 
   async get(codeHash: string): Promise<HandshakeRecord | undefined> {
@@ -145,7 +154,7 @@ export class HandshakeStore {
     return this.transition(codeHash, {
       condition: '#status = :atProvider AND #nonceHash = :nonceHash AND #expiresAt > :now',
       values: { ':atProvider': 'at-provider', ':nonceHash': nonceHash },
-      set: { status: 'exchanging' },
+      set: { status: 'exchanging', exchangingSince: this.table.now() },
     });
   }
 
@@ -217,7 +226,10 @@ export class HandshakeStore {
     change: { condition: string; values: Record<string, unknown>; set?: Record<string, unknown>; add?: Record<string, number>; remove?: string[] },
   ): Promise<Transition> {
     const key = keys.handshake(codeHash);
-    const set = Object.entries(change.set ?? {}).filter(([, value]) => value !== undefined);
+    // Names this write on the item: a retry (by the SDK) of an attempt that was applied but whose answer was
+    // lost is refused by its own condition, and recognised by this id instead of taken for someone else's step.
+    const writeId = randomUUID();
+    const set = Object.entries({ ...change.set, lastWrite: writeId }).filter(([, value]) => value !== undefined);
     const clauses = [
       set.length ? `SET ${set.map(([name]) => `#${name} = :set_${name}`).join(', ')}` : '',
       change.add ? `ADD ${Object.keys(change.add).map((name) => `#${name} :add_${name}`).join(', ')}` : '',
@@ -248,7 +260,9 @@ export class HandshakeStore {
       return { done: true, record: this.recordOf(Attributes)! };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
-      const current = this.recordOf(await blockingItem(this.table, err, key));
+      const item = await blockingItem(this.table, err, key);
+      const current = this.recordOf(item);
+      if (current && item?.lastWrite === writeId) return { done: true, record: current };
       return current ? { done: false, current } : { done: false };
     }
   }
@@ -279,6 +293,7 @@ export class HandshakeStore {
       createdAt: number('createdAt') ?? 0,
       expiresAt: number('expiresAt') ?? 0,
       ...(number('leaseUntil') !== undefined ? { leaseUntil: number('leaseUntil') } : {}),
+      ...(number('exchangingSince') !== undefined ? { exchangingSince: number('exchangingSince') } : {}),
       ...(number('claimedAt') !== undefined ? { claimedAt: number('claimedAt') } : {}),
     };
     this.sealed.set(record, { result: text('sealedResult'), answer: text('sealedAnswer') });

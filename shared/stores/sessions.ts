@@ -21,13 +21,19 @@ export class SessionStore {
   constructor(private readonly table: Table) {}
 
   async create(record: SessionRecord): Promise<void> {
-    await this.table.client.send(
-      new PutCommand({
-        TableName: this.table.name,
-        Item: { ...keys.session(record.userId, record.sid), ...record, ttl: epochSeconds(record.expiresAt) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    try {
+      await this.table.client.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: { ...keys.session(record.userId, record.sid), ...record, ttl: epochSeconds(record.expiresAt) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      // The sid is 128 random bits: a record already under it is this very write, applied by an attempt whose
+      // answer was lost and refused when the SDK retried it.
+      if (!isConditionFailure(err)) throw err;
+    }
   }
 
   /** The live record, read consistently: a session deleted a moment ago must not verify. */

@@ -10,6 +10,9 @@ export interface StoredToken extends ProviderToken {
   host?: string;
 }
 
+/** What a conditional token write did: written, or refused with what stands instead (absent: deleted). */
+export type TokenWrite = { written: true } | { written: false; current?: StoredToken };
+
 const context = (userId: string, provider: string, host?: string) => {
   const key = keys.providerToken(userId, provider, host);
   return `${key.pk}|${key.sk}`;
@@ -25,14 +28,15 @@ export class TokenStore {
     private readonly ring: KeyRing,
   ) {}
 
-  async put(userId: string, provider: string, host: string | undefined, token: ProviderToken): Promise<void> {
+  /**
+   * Stores a token as the change numbered `version` of its user (`UserStore.nextVersion`), unless a later
+   * change of the same entry is already stored: of two connects that race, the one numbered last stands, and
+   * the other learns which token is current. A refusal naming our own version is our own earlier attempt
+   * whose answer was lost (the SDK retried): that write is done.
+   */
+  async put(userId: string, provider: string, host: string | undefined, token: ProviderToken, version: number): Promise<TokenWrite> {
     const sealed = await sealJson(this.ring, context(userId, provider, host), token);
-    await this.table.client.send(
-      new PutCommand({
-        TableName: this.table.name,
-        Item: { ...keys.providerToken(userId, provider, host), provider, host, sealed, updatedAt: this.table.now() },
-      }),
-    );
+    return this.write(userId, provider, host, version, { sealed, condition: 'attribute_not_exists(version) OR version < :version', values: {} });
   }
 
   async get(userId: string, provider: string, host?: string): Promise<StoredToken | undefined> {
@@ -43,20 +47,31 @@ export class TokenStore {
   }
 
   /**
-   * Writes `next` only if the item still is the one `seen` was read from (one conditional write). Otherwise
-   * nothing is written and `current` is what replaced it (undefined if it was deleted meanwhile).
+   * Writes `next` (as change `version`) only if the item still is the one `seen` was read from. Otherwise
+   * nothing is written and `current` is what replaced it (undefined if it was deleted meanwhile): a refresh
+   * that races a disconnect never brings the token back.
    */
-  async replace(userId: string, seen: StoredToken, next: ProviderToken): Promise<{ written: true } | { written: false; current?: StoredToken }> {
+  async replace(userId: string, seen: StoredToken, next: ProviderToken, version: number): Promise<TokenWrite> {
     const { provider, host } = seen;
-    const key = keys.providerToken(userId, provider, host);
     const sealed = await sealJson(this.ring, context(userId, provider, host), next);
+    return this.write(userId, provider, host, version, { sealed, condition: 'sealed = :seen', values: { ':seen': this.readFrom.get(seen) ?? '' } });
+  }
+
+  private async write(
+    userId: string,
+    provider: string,
+    host: string | undefined,
+    version: number,
+    put: { sealed: string; condition: string; values: Record<string, unknown> },
+  ): Promise<TokenWrite> {
+    const key = keys.providerToken(userId, provider, host);
     try {
       await this.table.client.send(
         new PutCommand({
           TableName: this.table.name,
-          Item: { ...key, provider, host, sealed, updatedAt: this.table.now() },
-          ConditionExpression: 'sealed = :seen',
-          ExpressionAttributeValues: { ':seen': this.readFrom.get(seen) ?? '' },
+          Item: { ...key, provider, host, sealed: put.sealed, version, updatedAt: this.table.now() },
+          ConditionExpression: put.condition,
+          ExpressionAttributeValues: { ...put.values, ...(put.condition.includes(':version') ? { ':version': version } : {}) },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -64,6 +79,7 @@ export class TokenStore {
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       const item = await blockingItem(this.table, err, key);
+      if (item && item.version === version && item.sealed === put.sealed) return { written: true };
       return { written: false, ...(item ? { current: await this.open(userId, item) } : {}) };
     }
   }

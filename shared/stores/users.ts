@@ -10,6 +10,8 @@ export interface User {
   username?: string;
   name?: string;
   createdAt: number;
+  /** How many changes of the user's provider tokens there have been (SPEC, "Me-channel": `version`). */
+  version: number;
 }
 
 /**
@@ -44,7 +46,8 @@ export class UserStore {
       if (!isConditionFailure(err)) throw err;
       const claim = await blockingItem(this.table, err, identityKey);
       if (!claim) throw new Error('identity claim refused but not found');
-      return { user: await this.upsertProfile(claim.userId as string, identity), created: false };
+      // Our own random id: the claim was this write, applied by an attempt whose answer was lost.
+      return { user: await this.upsertProfile(claim.userId as string, identity), created: claim.userId === userId };
     }
   }
 
@@ -53,9 +56,12 @@ export class UserStore {
       new UpdateCommand({
         TableName: this.table.name,
         Key: keys.userProfile(userId),
-        UpdateExpression: 'SET #id = :id, createdAt = if_not_exists(createdAt, :now), email = if_not_exists(email, :email), username = if_not_exists(username, :username), #name = if_not_exists(#name, :name)',
+        // A sign-in stores a token next, so it numbers that change in the same write (SPEC: `version`).
+        UpdateExpression:
+          'SET #id = :id, createdAt = if_not_exists(createdAt, :now), email = if_not_exists(email, :email), username = if_not_exists(username, :username), #name = if_not_exists(#name, :name) ADD version :one',
         ExpressionAttributeNames: { '#id': 'id', '#name': 'name' },
         ExpressionAttributeValues: {
+          ':one': 1,
           ':id': userId,
           ':now': this.table.now(),
           ':email': identity.email ?? null,
@@ -66,6 +72,26 @@ export class UserStore {
       }),
     );
     return toUser(Attributes!);
+  }
+
+  /**
+   * Numbers the next change of the user's tokens (one atomic update of the profile). The number is taken
+   * before the change is written, and a token write is refused where a later number already stands, so the
+   * me-channel's order is the table's order; a number whose change never lands is only a gap, which makes
+   * the agent read `GET /me`.
+   */
+  async nextVersion(userId: string): Promise<number> {
+    const { Attributes } = await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: keys.userProfile(userId),
+        UpdateExpression: 'SET #id = if_not_exists(#id, :id) ADD version :one',
+        ExpressionAttributeNames: { '#id': 'id' },
+        ExpressionAttributeValues: { ':id': userId, ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Attributes!.version as number;
   }
 
   /** The profile and token items of a user in one Query (its whole partition). */
@@ -91,5 +117,6 @@ function toUser(item: Record<string, unknown>): User {
     username: text(item.username),
     name: text(item.name),
     createdAt: item.createdAt as number,
+    version: typeof item.version === 'number' ? item.version : 0,
   };
 }

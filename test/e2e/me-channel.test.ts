@@ -200,7 +200,7 @@ describe('me-channel over real WebSockets through the local gateway', () => {
       const lastActive = async (index: number) => {
         const id = stack.ws.connectionIds()[index]!;
         const answer = await fetch(`${stack.ws.managementUrl}/@connections/${encodeURIComponent(id)}`);
-        return Date.parse(((await answer.json()) as { LastActiveAt: string }).LastActiveAt);
+        return Date.parse(((await answer.json()) as { lastActiveAt: string }).lastActiveAt);
       };
       const beatingIndex = stack.ws.connectionIds().length - 1; // the socket opened last
       const before = await lastActive(beatingIndex);

@@ -76,7 +76,7 @@ describe('GET /provider-refresh/{provider}', () => {
   it('keeps the stored refresh token when the provider does not send a new one, and clears a re-auth mark', async () => {
     const { userId, session } = await connectedUser();
     const stored = (await world.rt.tokens.get(userId, 'gitlab'))!;
-    await world.rt.tokens.put(userId, 'gitlab', undefined, { ...stored, data: { ...stored.data, needsReauth: true } });
+    await world.rt.tokens.put(userId, 'gitlab', undefined, { ...stored, data: { ...stored.data, needsReauth: true } }, await world.rt.users.nextVersion(userId));
     answers.push(json({ access_token: 'access-no-rotation', token_type: 'Bearer', expires_in: 60 }));
     const answer = await refresh(session);
     expect(answer.json).toMatchObject({ accessToken: 'access-no-rotation', refreshToken: gitlab.stored.refreshToken, expiresAt: NOW + 60_000 });
@@ -89,12 +89,29 @@ describe('GET /provider-refresh/{provider}', () => {
     const stored = (await world.rt.tokens.get(userId, 'gitlab'))!;
     answers.push(async () => {
       // Meanwhile another container refreshed with the same refresh token and stored the rotated pair.
-      await world.rt.tokens.put(userId, 'gitlab', undefined, { ...stored, accessToken: 'access-winner', refreshToken: 'refresh-winner' });
+      await world.rt.tokens.put(userId, 'gitlab', undefined, { ...stored, accessToken: 'access-winner', refreshToken: 'refresh-winner' }, await world.rt.users.nextVersion(userId));
       return gitlab.refresh!.refused;
     });
     const answer = await refresh(session);
     expect(answer).toMatchObject({ status: 200, json: { accessToken: 'access-winner', refreshToken: 'refresh-winner' } });
     expect((await world.rt.tokens.get(userId, 'gitlab'))!.data.needsReauth).toBeUndefined();
+  });
+
+  it('a disconnect while the provider refreshes wins: the refreshed token is not written back, and the agent is told it is gone', async () => {
+    const { userId, session } = await connectedUser();
+    world.fake.on('POST', '/oauth/revoke', { status: 200, body: '{}', headers: { 'content-type': 'application/json' } });
+    answers.push(async () => {
+      // The user disconnects GitLab in another window while the refresh is at the provider.
+      const gone = await world.call('PUT', '/provider-deauth/gitlab', { headers: { authorization: `Bearer ${session}` } });
+      expect(gone.status).toBe(200);
+      return rotated(9);
+    });
+    const answer = await refresh(session);
+    expect(answer).toMatchObject({ status: 404, json: { code: 'RAPI-1003', info: { provider: 'gitlab' } } });
+    expect(await world.rt.tokens.get(userId, 'gitlab')).toBeUndefined();
+    // Only the removal went out: no window is handed the refreshed token.
+    expect(world.published.map((p) => Object.keys(p.update))).toEqual([['$unset']]);
+    expect(JSON.stringify(world.published)).not.toContain('access-9');
   });
 
   it('answers SRV-1000 when the provider fails (5xx), RAPI-1010 with its error when it refuses otherwise; the token stays as it was', async () => {

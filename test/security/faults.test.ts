@@ -140,8 +140,9 @@ describe('provider faults at the callback: recorded on the handshake, the SPEC e
     expect(stored.data.account).toBeUndefined();
     expect(signup.delivered.arrival).toMatchObject({ error: 'USRC-1022' });
     expect(signup.check).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { provider: 'oidc', error: 'identity_unavailable' } } });
-    // The sign-up created nobody: the only new account item is the connect's token.
-    expect((await accountItems()).length).toBe(before.length + 1);
+    // The sign-up created nobody: the new account items are the connect's token and the profile item that now
+    // counts the user's changes (`version`; this test's user was issued a session without a profile).
+    expect((await accountItems()).length).toBe(before.length + 2);
   });
 
   it('a poll-mode sign-up whose exchange hits invalid_grant: the error page, USRC-1022 {error: invalid_grant} to the poller, nobody created; the next sign-up creates the user', async () => {
@@ -195,7 +196,7 @@ describe('DynamoDB faults', () => {
     expect(await tokenItems(userId)).toHaveLength(1);
   });
 
-  it('unreachable after the visit is spent (the provider answer cannot be kept) → the SRV-1000 page; the claim never gets a token, a reload is AUTH-1008, a new handshake works', async () => {
+  it('unreachable after the visit is spent (the provider answer cannot be kept) → recorded: the agent hears error=SRV-1000, its claim is final (USRC-1022 server_error), a reload shows the error again, a new handshake works', async () => {
     const { userId, session } = await newUser();
     const started = await start(world, { flow: 'connect', session });
     const { browser, callbackUrl } = await toCallback(started);
@@ -208,22 +209,36 @@ describe('DynamoDB faults', () => {
       world.dynamoProxy!.up();
     }
     expect(world.dynamoProxy!.dropped()).toBeGreaterThan(0);
-    expect(verdict(refused.response)).toBe('SRV-1000');
-    expect(refused.arrival).toBeUndefined();
-    // The handshake stays where the failure left it (exchanging): pending for the claim until it expires, never half-ready.
-    expect(await claim(world, started)).toMatchObject({ status: 403, json: { code: 'AUTH-1006', info: { status: 'at-provider' } } });
-    expect(verdict((await deliver(browser, callbackUrl)).response)).toBe('AUTH-1008');
-    world.clock.offsetMs = 10 * 60_000 + 1_000;
-    try {
-      expect(await claim(world, started)).toMatchObject({ status: 403, json: { code: 'AUTH-1005' } });
-    } finally {
-      world.clock.offsetMs = 0;
-    }
+    // Before, the browser got the error page and the loopback agent heard nothing until it gave up.
+    expect(refused.arrival).toMatchObject({ error: 'SRV-1000' });
+    expect(refused.arrival!.complete.pathname).toBe('/web/error');
+    expect(refused.arrival!.complete.searchParams.get('code')).toBe('SRV-1000');
+    expect(await claim(world, started)).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { provider: 'oidc', error: 'server_error' } } });
+    expect(verdict((await deliver(browser, callbackUrl)).response)).toBe('SRV-1000');
     expect(await accountItems()).toEqual(before);
 
     const retry = await connectOnce(session);
     expect(retry.check.status).toBe(200);
     expect(await tokenItems(userId)).toHaveLength(1);
+  });
+
+  it('when even recording the failure fails, the claim still ends: an exchange older than the callback can run is USRC-1022 server_error', async () => {
+    const { session } = await newUser();
+    const started = await start(world, { flow: 'connect', session });
+    const { browser, callbackUrl } = await toCallback(started);
+    world.dynamoProxy!.failWhen((operation, body) => operation === 'UpdateItem' && (body.includes('sealedResult') || body.includes('failureCode')));
+    try {
+      expect((await deliver(browser, callbackUrl)).arrival).toMatchObject({ error: 'SRV-1000' });
+    } finally {
+      world.dynamoProxy!.up();
+    }
+    expect(await claim(world, started)).toMatchObject({ status: 403, json: { code: 'AUTH-1006', info: { status: 'at-provider' } } });
+    world.clock.offsetMs = 46_000;
+    try {
+      expect(await claim(world, started)).toMatchObject({ status: 403, json: { code: 'USRC-1022', info: { error: 'server_error' } } });
+    } finally {
+      world.clock.offsetMs = 0;
+    }
   });
 
   it('agent routes answer 503 SRV-1000 JSON without a stack trace while DynamoDB is unreachable, and the same calls work after', async () => {

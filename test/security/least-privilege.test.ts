@@ -134,6 +134,7 @@ async function runEveryFlow() {
   expect((await world.call('GET', '/provider-refresh/oidc', bearer(ada.session))).status).toBe(200);
   expect((await world.call('PUT', '/provider-deauth/oidc', bearer(ada.session))).status).toBe(200);
   expect((await world.call('GET', '/providers')).status).toBe(200);
+  expect((await world.call('GET', '/me', bearer(ada.session))).json.version).toBeGreaterThan(0);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const body = 'payload=%7B%7D';
   const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
@@ -147,7 +148,7 @@ async function runEveryFlow() {
   // in an hour and records it (one UpdateItem, at most once an hour).
   const userId = ada.check.json.user.id as string;
   const issue = () => world.rt.sessions.issue({ userId });
-  const stale = { connect: await issue(), socket: await issue(), refresh: await issue(), deauth: await issue(), signOut: await issue() };
+  const stale = { connect: await issue(), socket: await issue(), refresh: await issue(), deauth: await issue(), me: await issue(), signOut: await issue() };
   world.clock.offsetMs = TOUCH_EVERY_MS + 60_000;
   try {
     await connect(world, stale.connect, 'ada-privilege');
@@ -155,6 +156,7 @@ async function runEveryFlow() {
     world.ws!.vanish(world.ws!.connectionIds().at(-1)!); // the refresh's publish meets it gone (410) and forgets it
     expect((await world.call('GET', '/provider-refresh/oidc', bearer(stale.refresh))).status).toBe(200);
     expect((await world.call('PUT', '/provider-deauth/oidc', bearer(stale.deauth))).status).toBe(200);
+    expect((await world.call('GET', '/me', bearer(stale.me))).status).toBe(200);
     const later = await MeChannelListener.open(world.ws!.url, ada.session);
     expect((await world.call('DELETE', '/session', bearer(stale.signOut))).status).toBe(200);
     // Sign out everywhere closes the rest, and their $disconnect runs.
