@@ -36,7 +36,7 @@ export class TokenStore {
    */
   async put(userId: string, provider: string, host: string | undefined, token: ProviderToken, version: number): Promise<TokenWrite> {
     const sealed = await sealJson(this.ring, context(userId, provider, host), token);
-    return this.write(userId, provider, host, version, { sealed, condition: 'attribute_not_exists(version) OR version < :version', values: {} });
+    return this.write(userId, provider, host, version, { sealed, condition: 'attribute_not_exists(version) OR version < :version', values: { ':version': version } });
   }
 
   async get(userId: string, provider: string, host?: string): Promise<StoredToken | undefined> {
@@ -71,7 +71,7 @@ export class TokenStore {
           TableName: this.table.name,
           Item: { ...key, provider, host, sealed: put.sealed, version, updatedAt: this.table.now() },
           ConditionExpression: put.condition,
-          ExpressionAttributeValues: { ...put.values, ...(put.condition.includes(':version') ? { ':version': version } : {}) },
+          ExpressionAttributeValues: put.values,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
