@@ -32,9 +32,8 @@ export interface Budget {
  * The budgets of the agent-bound handshakes (SPEC v2) issue: start ≤ 1, browser visit ≤ 1 (in poll mode the
  * confirmation page and the typed user code each), callback ≤ 2, connect claim ≤ 3 plus the publish Query,
  * a new user's sign-up claim ≤ 5. The revocable-sessions issue adds one read to every Bearer call (connect's
- * start and claim) and the session record to the sign-up claim (≤ 6). A returning user's claim and a pending
- * claim have none. The delivery issue numbers every change of a user's tokens (`version`, one atomic update):
- * the connect claim's fourth write; the sign-up's rides on its profile write.
+ * start and claim) and the session record to the sign-up claim, which still fits in 5: the token and its
+ * change number (`version`) ride on the profile write. A returning user's claim and a pending claim have none.
  */
 function budgetFor(phase: Phase, flow: string): Budget | undefined {
   switch (phase) {
@@ -47,8 +46,8 @@ function budgetFor(phase: Phase, flow: string): Budget | undefined {
     case 'callback':
       return { max: 2 };
     case 'claim':
-      if (flow.startsWith('connect')) return { max: 4, plusSession: true, plusPublishQuery: true };
-      if (flow === 'sign-up, new user') return { max: 6 };
+      if (flow.startsWith('connect')) return { max: 3, plusSession: true, plusPublishQuery: true };
+      if (flow === 'sign-up, new user') return { max: 5 };
       return undefined;
     default:
       return undefined;

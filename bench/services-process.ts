@@ -1,4 +1,4 @@
-import { MeChannelListener } from '../client/me-channel-listener';
+import { MeChannelListener } from '../local/me-channel-listener';
 import { ensureTable, startDynalite } from '../local/dynamodb';
 import { startFastProvider, type FastClient } from '../local/fast-provider';
 import { WEBSOCKET_HANDLERS } from '../local/handlers';

@@ -1,9 +1,8 @@
-import { hostKey, normalizeHost } from '../shared/providers/hosts';
-import { HandshakeClientError } from './errors';
-import { LoopbackListener } from './loopback-listener';
-import { LiveMe, type LiveMeOptions, type WebSocketConstructor } from './live-me';
-import { MeChannelListener } from './me-channel-listener';
-import { challengeOf, createVerifier } from './verifier';
+import { HandshakeClientError } from './errors.js';
+import { hostKey } from './host-key.js';
+import { LoopbackListener } from './loopback-listener.js';
+import { LiveMe, type LiveMeOptions, type WebSocketConstructor } from './live-me.js';
+import { challengeOf, createVerifier } from './verifier.js';
 
 export interface HandshakeClientOptions {
   /** The environment's HTTP API, e.g. `http://127.0.0.1:3000`. */
@@ -79,7 +78,6 @@ const retryable = (status: number) => status === 429 || status >= 500;
  */
 export class HandshakeClient {
   sessionToken?: string;
-  private channel?: MeChannelListener;
   private liveMe?: LiveMe;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
@@ -117,11 +115,13 @@ export class HandshakeClient {
     };
   }
 
-  /** Opens the me-channel (once); every later token change of this user arrives on it. */
-  async meChannel(): Promise<MeChannelListener> {
-    if (!this.sessionToken) throw new HandshakeClientError('NO_SESSION', 'sign up first: the me-channel needs a session token');
-    if (!this.channel?.open) this.channel = await MeChannelListener.open(this.options.wsUrl, this.sessionToken);
-    return this.channel;
+  /** The environment's HTTP API and me-channel, as given. */
+  get apiUrl(): string {
+    return this.options.apiUrl;
+  }
+
+  get wsUrl(): string {
+    return this.options.wsUrl;
   }
 
   /**
@@ -156,7 +156,6 @@ export class HandshakeClient {
   }
 
   close(): void {
-    this.channel?.close();
     this.liveMe?.close();
   }
 
@@ -166,8 +165,6 @@ export class HandshakeClient {
     // Already ended (revoked elsewhere, or expired): signed out is what the caller wanted.
     if (answer.status !== 200 && answer.body.code !== 'AUTH-1001') throw failure(answer, 'signing out');
     this.sessionToken = undefined;
-    this.channel?.close();
-    this.channel = undefined;
     this.liveMe?.close();
     this.liveMe = undefined;
     return answer.status === 200 ? (answer.body as SignOutOutcome) : { sessions: 0, connections: 0 };
@@ -254,6 +251,6 @@ function failure(answer: Answer, doing: string): HandshakeClientError {
 }
 
 function entryFor(providerInfo: Record<string, any> | undefined, provider: string, host?: string) {
-  const entry = host ? providerInfo?.[provider]?.hosts?.[hostKey(normalizeHost(host))] : providerInfo?.[provider];
+  const entry = host ? providerInfo?.[provider]?.hosts?.[hostKey(host)] : providerInfo?.[provider];
   return { accessToken: entry?.accessToken as string, refreshToken: entry?.refreshToken, expiresAt: entry?.expiresAt, data: entry?.data };
 }

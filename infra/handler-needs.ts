@@ -40,8 +40,8 @@ export const HANDLER_NEEDS: Readonly<Record<string, HandlerNeeds>> = {
   'provider-auth': { runtime: { table: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], providers: true }, keys: true, timeoutSeconds: 15 },
   // Callback: spends the visit and keeps the result on the record; writes nothing else (commit on claim).
   'provider-token': { runtime: { table: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], providers: true }, keys: true, timeoutSeconds: 29 },
-  // Claim: the lease and the answer on the record, the commit (identity, profile, token; a returning user's
-  // partition, the new session), and the publish (the user's connections, forgetting gone ones).
+  // Claim: the lease and the answer on the record, the commit (identity, the profile with the token, the new
+  // session), and the publish (the user's connections, forgetting gone ones).
   'check-signup': {
     runtime: { table: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], publishes: true },
     keys: true,
@@ -50,15 +50,16 @@ export const HANDLER_NEEDS: Readonly<Record<string, HandlerNeeds>> = {
   // Verifies the provider's signature with the signing secret in its settings; touches no item and no key.
   // The runtime still needs TABLE_NAME to start.
   'provider-action': { runtime: { table: [], providers: true }, timeoutSeconds: 10 },
-  // Refresh: the stored token (get, put), and on the me-channel the user's connections (query, forget gone ones).
+  // Refresh: the stored token (the profile: get, conditional update), and on the me-channel the user's
+  // connections (query, forget gone ones).
   'provider-refresh': {
-    runtime: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem', ...SESSION_CHECK], providers: true, publishes: true },
+    runtime: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem', ...SESSION_CHECK], providers: true, publishes: true },
     keys: true,
     timeoutSeconds: 29,
   },
-  // Deauth: get the stored token to revoke it, delete it; publish as above.
+  // Deauth: get the stored token to revoke it, remove it from the profile (an update); publish as above.
   'provider-deauth': {
-    runtime: { table: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:Query', ...SESSION_CHECK], providers: true, publishes: true },
+    runtime: { table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', ...SESSION_CHECK], providers: true, publishes: true },
     keys: true,
     timeoutSeconds: 29,
   },
@@ -71,8 +72,8 @@ export const HANDLER_NEEDS: Readonly<Record<string, HandlerNeeds>> = {
   'ws-ping': { timeoutSeconds: 3 },
   // Sign-out: the session records (this one, or the user's partition for all), then closes their connections.
   'sign-out': { runtime: { table: ['dynamodb:DeleteItem', 'dynamodb:Query', ...SESSION_CHECK], closes: true }, keys: true, timeoutSeconds: 15 },
-  // GET /me: the session, then the user's partition in one consistent Query (profile, version, tokens).
-  me: { runtime: { table: ['dynamodb:Query', ...SESSION_CHECK] }, keys: true, timeoutSeconds: 10 },
+  // GET /me: the session, then the profile (version and tokens) in one consistent read.
+  me: { runtime: { table: [...SESSION_CHECK] }, keys: true, timeoutSeconds: 10 },
   // The success page opens its sealed summary with the pages' key.
   'web-pages': { keys: true, timeoutSeconds: 5 },
 };

@@ -1,5 +1,6 @@
-import { HandshakeClient } from '../client';
+import { HandshakeClient } from '../client/index';
 import { authorizeAtProvider, Browser } from './scripted-browser';
+import { MeChannelListener } from './me-channel-listener';
 
 /**
  * `npm run demo`: an IDE agent (the client in `client/`) against the running local stack (`npm start`), three
@@ -53,11 +54,12 @@ try {
   remote.close();
 
   step(3, 'connect a second provider (generic OpenID Connect, discovered from the demo issuer), loopback mode');
-  const channel = await first.meChannel();
+  const channel = await MeChannelListener.of(first);
   const connection = await first.connect('oidc');
   console.log(`    claimed → oidc access token ${short(connection.accessToken)} for account ${String(connection.data?.username ?? connection.data?.userId)}`);
   const pushed = await channel.wait((m) => Object.keys(m.message.user.$set ?? {}).some((path) => path.startsWith('providerInfo.oidc.')), AbortSignal.timeout(5_000));
   console.log(`    also pushed on ${pushed.channel}: $set ${Object.keys(pushed.message.user.$set ?? {}).join(', ')}`);
+  channel.close();
   first.close();
 
   console.log('\ndone: three handshakes, each collected only by the agent that started it.');

@@ -4,6 +4,7 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import dynalite from 'dynalite';
 import { PARTITION_KEY, SORT_KEY } from '../shared/stores/schema';
 import { createDocumentClient, LOCAL_AWS } from '../shared/stores/table';
+import { startMoto } from './moto';
 
 /** A document client for dynalite at `endpoint` (tests, scripts: reading the table behind the broker's back). */
 export const localDocumentClient = (endpoint: string) => createDocumentClient({ endpoint, ...LOCAL_AWS });
@@ -26,6 +27,16 @@ export async function startDynalite(options: { port?: number; path?: string } = 
     endpoint: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * The DynamoDB emulator tests and the local stack run on: dynalite, or moto's server when
+ * `HANDSHAKE_DYNAMODB=moto` (npm test's second run, `test/run-on-moto.ts`). moto answers a refused condition
+ * with the item, as AWS does, and checks expressions as AWS does; dynalite does neither.
+ */
+export async function startDynamoEmulator(options: { path?: string } = {}): Promise<LocalDynamo> {
+  if (process.env.HANDSHAKE_DYNAMODB === 'moto') return startMoto();
+  return startDynalite(options);
 }
 
 /** Creates the handshake table (same keys as the CDK stack) if it does not exist yet. */

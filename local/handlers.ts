@@ -16,7 +16,8 @@ import { handler as providers } from '../functions/providers/handler';
 import { handler as signOut } from '../functions/sign-out/handler';
 import { handler as me } from '../functions/me/handler';
 
-export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+/** A handler as the local gateways call it: the event, and the part of Lambda's context the wrappers read. */
+export type HttpHandler = (event: APIGatewayProxyEventV2, context?: { awsRequestId?: string; getRemainingTimeInMillis(): number }) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** The real Lambda handlers, by their folder name under `functions/` (as `API_ROUTES` names them). */
 export const HTTP_HANDLERS: Record<string, HttpHandler> = {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { performance } from 'node:perf_hooks';
-import { MeChannelListener, type MeChannelMessage } from '../client/me-channel-listener';
+import { MeChannelListener, type MeChannelMessage } from './me-channel-listener';
 import { challengeOf, createVerifier } from '../client/verifier';
 import { parseKeyRing } from '../shared/crypto/keys';
 import { SessionService } from '../shared/sessions';

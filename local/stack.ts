@@ -8,7 +8,7 @@ import type { ProvidersSettings } from '../shared/providers/settings';
 import { setPageKeys } from '../shared/http/page-keys';
 import { setRuntime } from '../shared/runtime';
 import type { DemoProvider } from './demo-provider';
-import { ensureTable, startDynalite, type LocalDynamo } from './dynamodb';
+import { ensureTable, startDynamoEmulator, type LocalDynamo } from './dynamodb';
 import { startHttpGateway, type HttpGateway } from './http-gateway';
 import { WEBSOCKET_HANDLERS } from './handlers';
 import { startWebSocketGateway, type WebSocketGateway } from './websocket-gateway';
@@ -53,7 +53,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // A bad row option fails before anything starts, naming the provider and the field.
   if (options.providers) checkAllRowOptions(options.providers, findProviderRow);
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
-  const dynamo = await startDynalite(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {});
+  const dynamo = await startDynamoEmulator(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {});
   const started: { close(): Promise<void> }[] = [dynamo];
   try {
     await ensureTable(dynamo.endpoint, LOCAL_TABLE);

@@ -1,4 +1,5 @@
 import { isEnvironmentName } from './state';
+import { requestContext } from './request-context';
 
 /** What one deployed environment needs to know about itself. */
 export interface HandshakeConfig {
@@ -76,6 +77,9 @@ export function errorPageFor(config: HandshakeConfig, code: string, provider?: s
   url.searchParams.set('code', code);
   if (provider) url.searchParams.set('provider', provider.slice(0, 64));
   if (reason) url.searchParams.set('reason', reason);
+  // Our own failure: the reference id joins what the person quotes to the logged failure.
+  const referenceId = requestContext()?.referenceId;
+  if (code === 'SRV-1000' && referenceId) url.searchParams.set('ref', referenceId);
   return url.toString();
 }
 

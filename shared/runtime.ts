@@ -66,7 +66,7 @@ export async function createRuntime(parts: RuntimeParts): Promise<Runtime> {
     config: parts.config,
     keys: parts.keys,
     table,
-    users: new UserStore(table),
+    users: new UserStore(table, parts.keys),
     tokens: new TokenStore(table, parts.keys),
     handshakes: new HandshakeStore(table, parts.keys),
     connections,

@@ -1,3 +1,9 @@
+import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { AWS_CALL_BOUNDS } from './aws-call-bounds';
+
+/** One provider per container: its cache keeps the value across invocations. */
+let ssm: SSMProvider | undefined;
+
 /**
  * `<NAME>` holds the JSON itself (local stack, tests), or `<NAME>_PARAMETER` names an SSM SecureString (or
  * `/aws/reference/secretsmanager/<secret>`) holding it, read through Powertools and cached 5 minutes.
@@ -6,8 +12,9 @@ export async function readSecretJson(env: NodeJS.ProcessEnv, name: string): Prom
   if (env[name]) return env[name]!;
   const parameter = env[`${name}_PARAMETER`];
   if (!parameter) throw new Error(`${name} or ${name}_PARAMETER is required`);
-  const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
-  const value = await getParameter(parameter, { decrypt: true, maxAge: 300 });
+  const { SSMProvider } = await import('@aws-lambda-powertools/parameters/ssm');
+  ssm ??= new SSMProvider({ clientConfig: { ...AWS_CALL_BOUNDS } });
+  const value = await ssm.get(parameter, { decrypt: true, maxAge: 300 });
   if (!value) throw new Error(`SSM parameter ${parameter} is empty`);
   return value;
 }

@@ -22,5 +22,5 @@ export const handler = async (event: APIGatewayProxyEventV2) => {
     const summary = keys ? await openSuccessSummary(query.s, keys.key, keys.environment, Date.now()) : undefined;
     return htmlResponse(200, successPage(pathParam(event, 'provider'), summary));
   }
-  return htmlResponse(200, errorPage(query.code, query.provider, query.reason));
+  return htmlResponse(200, errorPage(query.code, query.provider, query.reason, query.ref));
 };

@@ -12,6 +12,7 @@ import { checkBinding } from './binding';
 import type { HandshakeResult } from './handshake-result';
 import { loopbackLocation } from './loopback-redirect';
 import { accountLabel, sealSuccessSummary } from './success-summary';
+import { outOfTime, requestContext } from '../request-context';
 
 export interface CallbackRequest {
   provider: string;
@@ -82,6 +83,7 @@ async function obtain(rt: Runtime, state: OpenedState, query: Record<string, str
   } catch (err) {
     if (!(err instanceof ProviderHttpError)) throw err;
     rt.logger.warn('code exchange failed', { provider: state.provider, status: err.status, providerError: err.providerError });
+    if (outOfTime()) throw ranOutOfTime();
     return refusal('RAPI-1010', err.providerError ?? 'exchange_failed');
   }
   // Both flows read the account: sign-up to find the user, connect to say which account went where. For a
@@ -94,6 +96,7 @@ async function obtain(rt: Runtime, state: OpenedState, query: Record<string, str
     identity = await fetchIdentity(provider, token.accessToken, rt.http, rt.now());
   } catch (err) {
     if (!(err instanceof ProviderHttpError)) throw err;
+    if (outOfTime()) throw ranOutOfTime();
     // Only when the provider could not answer (network, timeout, 5xx, 429): a 4xx says the token itself is refused.
     const unanswered = err.status === undefined || err.status >= 500 || err.status === 429;
     const optional = unanswered && state.flow === 'connect' && provider.row.grant !== 'fragment';
@@ -112,6 +115,12 @@ async function obtain(rt: Runtime, state: OpenedState, query: Record<string, str
   return { result: { token: { ...token, data: { ...token.data, ...account } }, identity } };
 }
 
+/**
+ * The provider calls were cut to the function's time (less the margin for writing the outcome) and it is
+ * spent: our failure, not the provider's refusal. Recorded as SRV-1000; the page shows the reference id.
+ */
+const ranOutOfTime = () => new HandshakeError('SRV-1000', "the provider did not answer within the function's time");
+
 /** A provider-side refusal, with the provider's OAuth error code (cut short; never its free-text description). */
 const refusal = (code: ErrorCode, providerError: string): Obtained => ({ failure: { code, error: oauthErrorCode(providerError) ?? 'provider_error' } });
 
@@ -119,7 +128,7 @@ const refusal = (code: ErrorCode, providerError: string): Obtained => ({ failure
 async function failed(rt: Runtime, state: OpenedState, record: HandshakeRecord, failure: { code: ErrorCode; error: string }): Promise<CallbackOutcome> {
   // If even this write fails, the claim still ends: an exchange older than the callback can run is failed.
   await rt.handshakes.fail(record.codeHash, failure).catch((err: Error) => rt.logger.warn('recording the failure failed', { provider: state.provider, errorName: err.name }));
-  rt.logger.info('handshake failed', { provider: state.provider, flow: state.flow, errorCode: failure.code, providerError: failure.error });
+  rt.logger.info('handshake failed', { provider: state.provider, flow: state.flow, errorCode: failure.code, providerError: failure.error, referenceId: requestContext()?.referenceId });
   const complete = errorLocation(rt, failure, state.provider);
   if (record.mode !== 'loopback') return { location: complete };
   return { location: loopbackLocation(record.redirectUri!, { code: state.handshakeCode, error: failure.code, complete }) };

@@ -1,9 +1,6 @@
-import { HandshakeError } from '../errors';
 import type { UserUpdate } from '../me-channel';
 import type { Runtime } from '../runtime';
-import { liveConnectionIds } from '../stores/connections';
 import type { HandshakeRecord } from '../stores/handshakes';
-import type { StoredToken } from '../stores/tokens';
 import type { HandshakeResult } from './handshake-result';
 import { buildMeObject, providerInfoEntry, providerInfoSet, type MeObject, type ProviderInfoEntry } from './me-object';
 
@@ -26,52 +23,35 @@ export interface Committed {
   publish?: { userId: string; update: UserUpdate; version: number; connectionIds?: string[] };
 }
 
-/** Connect: the token goes into the account that started the handshake. */
 /**
- * Connect: the token goes into the account that started the handshake. Of two connects of the same provider
- * that race, the one numbered last stands; the other's agent is answered with that token, the current one.
+ * Connect: the token goes into the account that started the handshake, in one write that also numbers the
+ * change. Of two connects of the same provider, the one DynamoDB writes last stands and carries the higher
+ * number, so the other agent's windows move to it with the next message (or `GET /me`).
  */
 export async function commitConnect(rt: Runtime, record: HandshakeRecord, result: HandshakeResult): Promise<Committed> {
   const userId = record.userId!;
   const { provider, host } = record;
-  const version = await rt.users.nextVersion(userId);
-  const written = await rt.tokens.put(userId, provider, host, result.token, version);
-  const where = { provider, ...(host ? { host } : {}) };
-  if (!written.written) {
-    rt.logger.info('connect lost a race', { provider, userId, current: Boolean(written.current) });
-    // Disconnected meanwhile: the user's last word was to forget it, and so it stays.
-    if (!written.current) throw new HandshakeError('AUTH-1008', 'the connection was removed while this handshake finished');
-    return { answer: { ...where, ...providerInfoEntry(written.current) } };
-  }
+  const version = await rt.tokens.put(userId, provider, host, result.token);
   return {
-    answer: { ...where, ...providerInfoEntry(result.token) },
+    answer: { provider, ...(host ? { host } : {}), ...providerInfoEntry(result.token) },
     publish: { userId, version, update: { $set: providerInfoSet(provider, host, result.token) } },
   };
 }
 
 /**
- * Sign-up: finds the user behind the provider identity (or creates one), stores the token for that user and
- * issues a session. A user created a moment ago has this one token and no session, so no me-channel
- * connection; a returning user's partition gives the other tokens and the connections to tell.
+ * Sign-up: finds the user behind the provider identity (or creates one) and stores the token in the same
+ * profile write, then issues a session. A user created a moment ago has no session yet, so no me-channel
+ * connection to tell; a returning user's other windows get the token.
  */
 export async function commitSignup(rt: Runtime, record: HandshakeRecord, result: HandshakeResult): Promise<Committed> {
   const { provider, host } = record;
   // The callback refuses a sign-up whose identity could not be read, so this is always there.
   if (!result.identity) throw new Error('sign-up result without an identity');
-  const { user, created } = await rt.users.findOrCreate(provider, host, result.identity);
-  // The profile write numbered this change: user.version. Refused, a later change stands, and the partition says which.
-  const { written } = await rt.tokens.put(user.id, provider, host, result.token, user.version);
-  let tokens: StoredToken[] = [{ ...result.token, provider, ...(host ? { host } : {}) }];
-  let connectionIds: string[] = [];
-  if (!created || !written) {
-    const { items } = await rt.users.partition(user.id);
-    tokens = await rt.tokens.openAll(user.id, items);
-    connectionIds = liveConnectionIds(items, rt.now());
-  }
+  const { user, created, tokens } = await rt.users.findOrCreate(provider, host, result.identity, result.token);
   const accessToken = await rt.sessions.issue({ userId: user.id, account: user.email ?? user.username }, record.client);
   const answer: SignupAnswer = { accessToken, user: buildMeObject(user, tokens), provider, signupStatus: created ? 'userCreated' : 'signedIn' };
   return {
     answer,
-    ...(connectionIds.length && written ? { publish: { userId: user.id, version: user.version, update: { $set: providerInfoSet(provider, host, result.token) }, connectionIds } } : {}),
+    ...(created ? {} : { publish: { userId: user.id, version: user.version, update: { $set: providerInfoSet(provider, host, result.token) } } }),
   };
 }

@@ -1,4 +1,5 @@
 import { hostKey } from '../providers/hosts';
+import type { ProviderToken } from '../providers/token-response';
 import type { StoredToken } from '../stores/tokens';
 import type { User } from '../stores/users';
 
@@ -17,7 +18,7 @@ export interface MeObject {
   providerInfo: Record<string, ProviderInfoEntry & { hosts?: Record<string, ProviderInfoEntry> }>;
 }
 
-export function providerInfoEntry(token: StoredToken | Omit<StoredToken, 'provider'>): ProviderInfoEntry {
+export function providerInfoEntry(token: ProviderToken): ProviderInfoEntry {
   return {
     accessToken: token.accessToken,
     ...(token.refreshToken ? { refreshToken: token.refreshToken } : {}),
@@ -51,7 +52,7 @@ export function providerInfoPath(provider: string, host?: string): string {
 }
 
 /** The me-channel `$set` for a stored token: one dotted path per field, as SPEC shows. */
-export function providerInfoSet(provider: string, host: string | undefined, token: Omit<StoredToken, 'provider'>): Record<string, unknown> {
+export function providerInfoSet(provider: string, host: string | undefined, token: ProviderToken): Record<string, unknown> {
   const base = providerInfoPath(provider, host);
   const set: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(providerInfoEntry(token))) set[`${base}.${field}`] = value;

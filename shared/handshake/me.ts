@@ -10,16 +10,16 @@ export interface MeAnswer {
 
 /**
  * `GET /me` (Bearer session): the agent's catch-up after an IDE restart, a reconnect or a gap in the
- * me-channel's versions. One consistent Query of the user's partition gives the profile (with `version`)
- * and the tokens together, so the version names exactly the changes the answer holds.
+ * me-channel's versions. One consistent read of the profile gives the tokens and `version` together, so
+ * the version names exactly the changes the answer holds.
  *
  * @example
  * const { user, version } = await readMe(rt, bearer);
  */
 export async function readMe(rt: Runtime, sessionToken: string | undefined): Promise<MeAnswer> {
   const { userId } = await rt.sessions.verify(sessionToken);
-  const { user, items } = await rt.users.partition(userId);
+  const { user, tokens } = await rt.users.snapshot(userId);
   // A live session whose user has no profile: the sign-up that created it never finished its profile write.
   if (!user) throw new HandshakeError('AUTH-1001');
-  return { user: buildMeObject(user, await rt.tokens.openAll(userId, items)), version: user.version };
+  return { user: buildMeObject(user, tokens), version: user.version };
 }

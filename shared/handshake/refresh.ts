@@ -46,14 +46,13 @@ export async function refreshProviderToken(rt: Runtime, sessionToken: string | u
   const { needsReauth: _cleared, ...data } = { ...stored.data, ...fresh.data };
   const token: ProviderToken = { ...fresh, refreshToken: fresh.refreshToken ?? stored.refreshToken, data };
   // Written only over the token this refresh started from: a disconnect or another refresh meanwhile wins.
-  const version = await rt.users.nextVersion(userId);
-  const outcome = await rt.tokens.replace(userId, stored, token, version);
+  const outcome = await rt.tokens.replace(userId, stored, token);
   if (!outcome.written) {
     rt.logger.info('refresh lost a race', { provider: id, userId, current: Boolean(outcome.current) });
     if (!outcome.current) throw new HandshakeError('RAPI-1003', 'the connection was removed while it was being refreshed', { provider: id });
     return answer(id, provider.host, outcome.current);
   }
-  await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, token) }, { provider: id, flow: 'refresh' }, { version });
+  await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, token) }, { provider: id, flow: 'refresh' }, { version: outcome.version });
   rt.logger.info('token refreshed', { provider: id, userId, rotated: Boolean(fresh.refreshToken && fresh.refreshToken !== stored.refreshToken) });
   return answer(id, provider.host, token);
 }
@@ -61,14 +60,13 @@ export async function refreshProviderToken(rt: Runtime, sessionToken: string | u
 async function refused(rt: Runtime, userId: string, provider: ResolvedProvider, stored: StoredToken, err: ProviderHttpError): Promise<RefreshResult> {
   const { id, reauthErrors = ['invalid_grant'] } = provider.row;
   if (err.providerError && reauthErrors.includes(err.providerError)) {
-    const { provider: _p, host: _h, ...token } = stored;
+    const { provider: _p, host: _h, version: _v, ...token } = stored;
     const marked: ProviderToken = { ...token, data: { ...token.data, needsReauth: true } };
     // Marked only if nothing replaced the token since we read it: a concurrent refresh that rotated the
     // refresh token we used a moment ago wins, and its result stands.
-    const version = await rt.users.nextVersion(userId);
-    const outcome = await rt.tokens.replace(userId, stored, marked, version);
+    const outcome = await rt.tokens.replace(userId, stored, marked);
     if (outcome.written) {
-      await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, marked) }, { provider: id, flow: 'refresh' }, { version });
+      await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, marked) }, { provider: id, flow: 'refresh' }, { version: outcome.version });
     } else if (outcome.current && outcome.current.refreshToken !== stored.refreshToken) {
       return answer(id, provider.host, outcome.current);
     }
@@ -79,6 +77,6 @@ async function refused(rt: Runtime, userId: string, provider: ResolvedProvider, 
   throw new HandshakeError('RAPI-1010', undefined, { provider: id, error: err.providerError ?? 'refresh_failed' });
 }
 
-function answer(provider: string, host: string | undefined, token: Omit<StoredToken, 'provider'>): RefreshResult {
+function answer(provider: string, host: string | undefined, token: ProviderToken): RefreshResult {
   return { provider, ...(host ? { host } : {}), ...providerInfoEntry(token) };
 }

@@ -67,7 +67,7 @@ const CANCELLED = { what: 'You cancelled at the provider, so nothing was connect
  * The error page (`/web/error?code=&provider=[&reason=cancelled]`). Every text comes from our own tables, keyed
  * by the code; an unknown code shows a generic message.
  */
-export function errorPage(code: string | undefined, providerId: string | undefined, reason?: string): string {
+export function errorPage(code: string | undefined, providerId: string | undefined, reason?: string, referenceId?: string): string {
   const known = isErrorCode(code) ? code : undefined;
   const text = (known === 'USRC-1022' && reason === 'cancelled' ? CANCELLED : known && ERROR_TEXT[known]) || {
     what: `${known ? ERROR_CODES[known].message : 'Something went wrong'}.`,
@@ -75,7 +75,8 @@ export function errorPage(code: string | undefined, providerId: string | undefin
   };
   const provider = providerId && findProviderRow(providerId) ? ` with ${providerDisplayName(providerId)}` : '';
   const codeLine = known ? `<p>Error code: <code>${escapeHtml(known)}</code></p>` : '';
-  return page('Sign-in failed', `<h1>Sign-in${escapeHtml(provider)} failed</h1><p>${escapeHtml(text.what)}</p><p>${escapeHtml(text.next)}</p>${codeLine}`);
+  const reference = referenceId && /^[A-Za-z0-9=_-]{1,64}$/.test(referenceId) ? `<p>Reference: <code>${escapeHtml(referenceId)}</code> (quote it if you ask for help)</p>` : '';
+  return page('Sign-in failed', `<h1>Sign-in${escapeHtml(provider)} failed</h1><p>${escapeHtml(text.what)}</p><p>${escapeHtml(text.next)}</p>${codeLine}${reference}`);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ResolvedProvider } from './directory';
 import type { ProviderHttp } from './http';
 import { ProviderHttpError } from './http';
 import { parseTokenResponse, type ProviderToken } from './token-response';
+import { providerCallBound } from '../request-context';
 
 export interface ExchangeRequest {
   code: string;
@@ -26,7 +27,7 @@ async function tokenClient(provider: ResolvedProvider, http: ProviderHttp): Prom
     options: { authorizationMethod: provider.row.clientAuth, bodyFormat: provider.row.tokenRequestFormat },
     // `json: true` parses JSON answers only; simple-oauth2's default ('strict') turns a provider's non-JSON
     // error page (a 502 from its proxy) into a 406 and hides the provider's own status.
-    http: { timeout: http.timeoutMs, redirects: 0, json: true, ...(provider.row.tokenHeaders ? { headers: provider.row.tokenHeaders } : {}) },
+    http: { timeout: providerCallBound(http.timeoutMs), redirects: 0, json: true, ...(provider.row.tokenHeaders ? { headers: provider.row.tokenHeaders } : {}) },
   });
 }
 

@@ -24,10 +24,5 @@ export function normalizeHost(input: string): string {
   return url.origin;
 }
 
-/**
- * The key under which a host's token appears in the me-object (`providerInfo.<p>.hosts.<key>`). Dots would
- * split the `$set` path, so they become `*`, as CodeStream's clients expect.
- */
-export function hostKey(origin: string): string {
-  return new URL(origin).host.replaceAll('.', '*');
-}
+// The me-object's host key is part of the protocol both sides compute: one function, in the client package.
+export { hostKey } from '../../client/host-key.js';

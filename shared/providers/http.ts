@@ -1,3 +1,5 @@
+import { providerCallBound } from '../request-context';
+
 /**
  * How the broker talks to providers over HTTP: the fetch to use (tests may pass one bound to a local
  * server) and one bound on every call, so a slow provider cannot hold a Lambda until it times out.
@@ -48,7 +50,7 @@ export async function sendToProvider(http: ProviderHttp, url: string, request: P
       method: request.method ?? 'GET',
       headers: { 'user-agent': 'handshake-oauth-broker', ...request.headers },
       ...(request.body !== undefined ? { body: request.body } : {}),
-      signal: AbortSignal.timeout(http.timeoutMs),
+      signal: AbortSignal.timeout(providerCallBound(http.timeoutMs)),
       redirect: 'error',
     });
   } catch (err) {

@@ -1,5 +1,5 @@
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { AWS_CALL_BOUNDS } from '../stores/table';
+import { AWS_CALL_BOUNDS } from '../aws-call-bounds';
 import type { ProviderSettings, SettingsSource } from './settings';
 
 /** How long provider settings are cached per container before SSM is read again. */

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { join } from 'node:path';
+import { AWS_CALL_BOUNDS } from '../aws-call-bounds';
 import { isEnvironmentName } from '../state';
 
 /**
@@ -137,7 +138,7 @@ export class LoadedRegistry implements EnvironmentRegistry {
  */
 export async function ssmRegistry(path: string, options: LoadedRegistryOptions & { client?: SSMClient } = {}): Promise<LoadedRegistry> {
   const { SSMProvider } = await import('@aws-lambda-powertools/parameters/ssm');
-  const ssm = new SSMProvider(options.client ? { awsSdkV3Client: options.client } : {});
+  const ssm = new SSMProvider(options.client ? { awsSdkV3Client: options.client } : { clientConfig: { ...AWS_CALL_BOUNDS } });
   return new LoadedRegistry(async () => {
     const values = (await ssm.getMultiple(path, { recursive: false, forceFetch: true })) as Record<string, unknown>;
     return new Map(Object.entries(values).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));

@@ -8,6 +8,9 @@ import { epochSeconds, isLive, type Table } from './table';
  */
 export const CONNECTION_LIFETIME_SECONDS = 2 * 3600 + 600;
 
+/** What `liveConnectionIds` reads of a partition's connection and session items. */
+export const PARTITION_FIELDS = 'sk, sid, connectionId, revokedAt, #ttl';
+
 /**
  * The me-channel connections of each user. Two items per connection: one in the user's partition
  * (publishing is one Query) and one by connection id ($disconnect knows nothing but the id).
@@ -36,6 +39,9 @@ export class ConnectionStore {
           TableName: this.table.name,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': keys.userProfile(userId).pk },
+          // The partition also holds the profile with every sealed token: none of it travels for a publish.
+          ProjectionExpression: PARTITION_FIELDS,
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
           ExclusiveStartKey: start,
         }),
       );

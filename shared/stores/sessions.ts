@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './schema';
+import { PARTITION_FIELDS } from './connections';
 import { epochSeconds, isConditionFailure, isLive, type Table } from './table';
 
 /** One sign-in (SPEC, "Sessions"): what a person sees when deciding which session to end. */
@@ -90,6 +91,9 @@ export class SessionStore {
           TableName: this.table.name,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': keys.userProfile(userId).pk },
+          // Not the profile's sealed tokens: the session and connection fields only.
+          ProjectionExpression: `${PARTITION_FIELDS}, userId, clientName, clientDevice, createdAt, lastUsedAt, expiresAt`,
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),

@@ -1,6 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { AWS_CALL_BOUNDS } from '../aws-call-bounds';
 import { TTL_ATTRIBUTE } from './schema';
 
 /** The table every store writes to, with the clock used to set and honour `ttl`. */
@@ -14,12 +15,7 @@ export interface Table {
 /** Region and credentials for a local endpoint (dynalite, the local gateway), which checks neither. */
 export const LOCAL_AWS = { region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
-/**
- * Time bounds of every DynamoDB (and SSM) call. Without them a hung endpoint holds a call (and the function) until the
- * Lambda timeout: 1 s to connect, 2 s without an answer, 3 attempts with the SDK's jittered backoff, so one
- * call gives up within ≈ 7 s, which leaves the callback (29 s) room to record the failure.
- */
-export const AWS_CALL_BOUNDS = { requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true }, maxAttempts: 3 } as const;
+export { AWS_CALL_BOUNDS } from '../aws-call-bounds';
 
 /** A document client; `endpoint` points it at dynalite locally. */
 export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {

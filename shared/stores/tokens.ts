@@ -1,106 +1,85 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyRing } from '../crypto/keys';
-import { openJson, sealJson } from '../crypto/sealed-json';
 import type { ProviderToken } from '../providers/token-response';
+import { emptyParts, openToken, removeToken, sealedOn, storeToken, tokenIsAt, updateExpression, versionOn, type StoredToken, type UpdateParts } from './profile-tokens';
 import { keys } from './schema';
 import { blockingItem, isConditionFailure, type Table } from './table';
 
-export interface StoredToken extends ProviderToken {
-  provider: string;
-  host?: string;
-}
+export type { StoredToken } from './profile-tokens';
 
-/** What a conditional token write did: written, or refused with what stands instead (absent: deleted). */
-export type TokenWrite = { written: true } | { written: false; current?: StoredToken };
+/** What a conditional token write did: written as change `version`, or refused with what stands instead (absent: removed). */
+export type TokenWrite = { written: true; version: number } | { written: false; current?: StoredToken };
 
-const context = (userId: string, provider: string, host?: string) => {
-  const key = keys.providerToken(userId, provider, host);
-  return `${key.pk}|${key.sk}`;
-};
-
-/** Provider tokens, encrypted with the key ring before they are written; one item per user, provider, host. */
+/**
+ * Provider tokens, sealed with the key ring before they are written, on the user's profile item
+ * (`profile-tokens.ts`): each write is one UpdateItem that also numbers the change.
+ */
 export class TokenStore {
-  /** The item (its ciphertext, unique per write) each token handed out was read from, for `replace`. */
-  private readonly readFrom = new WeakMap<StoredToken, string>();
-
   constructor(
     private readonly table: Table,
     private readonly ring: KeyRing,
   ) {}
 
   /**
-   * Stores a token as the change numbered `version` of its user (`UserStore.nextVersion`), unless a later
-   * change of the same entry is already stored: of two connects that race, the one numbered last stands, and
-   * the other learns which token is current. A refusal naming our own version is our own earlier attempt
-   * whose answer was lost (the SDK retried): that write is done.
+   * Stores a token as the user's next change and answers its number. Two connects of one provider are
+   * ordered by DynamoDB: the one written last stands and is numbered last, so every window ends with it.
    */
-  async put(userId: string, provider: string, host: string | undefined, token: ProviderToken, version: number): Promise<TokenWrite> {
-    const sealed = await sealJson(this.ring, context(userId, provider, host), token);
-    return this.write(userId, provider, host, version, { sealed, condition: 'attribute_not_exists(version) OR version < :version', values: { ':version': version } });
+  async put(userId: string, provider: string, host: string | undefined, token: ProviderToken): Promise<number> {
+    const parts = emptyParts();
+    await storeToken(parts, this.ring, userId, { ...token, provider, ...(host ? { host } : {}) }, this.table.now());
+    return this.update(userId, parts);
   }
 
   async get(userId: string, provider: string, host?: string): Promise<StoredToken | undefined> {
-    const { Item } = await this.table.client.send(
-      new GetCommand({ TableName: this.table.name, Key: keys.providerToken(userId, provider, host), ConsistentRead: true }),
-    );
-    return Item ? this.open(userId, Item) : undefined;
+    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: keys.userProfile(userId), ConsistentRead: true }));
+    return openToken(this.ring, userId, Item, provider, host);
   }
 
   /**
-   * Writes `next` (as change `version`) only if the item still is the one `seen` was read from. Otherwise
-   * nothing is written and `current` is what replaced it (undefined if it was deleted meanwhile): a refresh
-   * that races a disconnect never brings the token back.
+   * Writes `next` only if the stored token still is the one `seen` was read as (its change number).
+   * Otherwise nothing is written and `current` is what replaced it (undefined if it was removed meanwhile):
+   * a refresh that races a disconnect never brings the token back.
    */
-  async replace(userId: string, seen: StoredToken, next: ProviderToken, version: number): Promise<TokenWrite> {
+  async replace(userId: string, seen: StoredToken, next: ProviderToken): Promise<TokenWrite> {
     const { provider, host } = seen;
-    const sealed = await sealJson(this.ring, context(userId, provider, host), next);
-    return this.write(userId, provider, host, version, { sealed, condition: 'sealed = :seen', values: { ':seen': this.readFrom.get(seen) ?? '' } });
-  }
-
-  private async write(
-    userId: string,
-    provider: string,
-    host: string | undefined,
-    version: number,
-    put: { sealed: string; condition: string; values: Record<string, unknown> },
-  ): Promise<TokenWrite> {
-    const key = keys.providerToken(userId, provider, host);
+    const parts = emptyParts();
+    const entry = await storeToken(parts, this.ring, userId, { ...next, provider, ...(host ? { host } : {}) }, this.table.now());
+    const key = keys.userProfile(userId);
     try {
-      await this.table.client.send(
-        new PutCommand({
-          TableName: this.table.name,
-          Item: { ...key, provider, host, sealed: put.sealed, version, updatedAt: this.table.now() },
-          ConditionExpression: put.condition,
-          ExpressionAttributeValues: put.values,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { written: true };
+      return { written: true, version: await this.update(userId, parts, tokenIsAt(parts, seen.version)) };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       const item = await blockingItem(this.table, err, key);
-      if (item && item.version === version && item.sealed === put.sealed) return { written: true };
-      return { written: false, ...(item ? { current: await this.open(userId, item) } : {}) };
+      // Our own ciphertext (unique per seal): an earlier attempt of this write, applied, whose answer was lost.
+      if (sealedOn(item, provider, host) === entry.sealed) return { written: true, version: versionOn(item, provider, host)! };
+      const current = await openToken(this.ring, userId, item, provider, host);
+      return { written: false, ...(current ? { current } : {}) };
     }
   }
 
-  /** Forgets a user's token for a provider (and host); absent tokens are fine. */
-  async delete(userId: string, provider: string, host?: string): Promise<void> {
-    await this.table.client.send(new DeleteCommand({ TableName: this.table.name, Key: keys.providerToken(userId, provider, host) }));
+  /** Forgets a user's token for a provider (and host), absent or not, as the user's next change; answers its number. */
+  async delete(userId: string, provider: string, host?: string): Promise<number> {
+    const parts = emptyParts();
+    removeToken(parts, provider, host);
+    return this.update(userId, parts);
   }
 
-  /** Every token of a user, from the items of one Query over the user's partition. */
-  async openAll(userId: string, items: Record<string, unknown>[]): Promise<StoredToken[]> {
-    const tokens = items.filter((item) => typeof item.sk === 'string' && item.sk.startsWith('TOKEN#'));
-    return Promise.all(tokens.map((item) => this.open(userId, item)));
-  }
-
-  private async open(userId: string, item: Record<string, unknown>): Promise<StoredToken> {
-    const provider = item.provider as string;
-    const host = item.host as string | undefined;
-    const token = await openJson<ProviderToken>(this.ring, context(userId, provider, host), item.sealed as string);
-    const stored: StoredToken = { ...token, provider, ...(host ? { host } : {}) };
-    this.readFrom.set(stored, item.sealed as string);
-    return stored;
+  private async update(userId: string, parts: UpdateParts, condition?: string): Promise<number> {
+    // The id too: a profile is never only a version and tokens, whatever order writes arrive in.
+    parts.names['#id'] = 'id';
+    parts.values[':id'] = userId;
+    parts.set.push('#id = if_not_exists(#id, :id)');
+    const { Attributes } = await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: keys.userProfile(userId),
+        UpdateExpression: updateExpression(parts),
+        ...(condition ? { ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+        ExpressionAttributeNames: parts.names,
+        ExpressionAttributeValues: parts.values,
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Attributes!.version as number;
   }
 }

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { KeyRing } from '../crypto/keys';
 import type { ProviderIdentity } from '../providers/identity';
+import type { ProviderToken } from '../providers/token-response';
+import { emptyParts, openTokens, storeToken, updateExpression, type StoredToken } from './profile-tokens';
 import { keys } from './schema';
 import { blockingItem, isConditionFailure, type Table } from './table';
 
@@ -20,15 +23,25 @@ export interface User {
  * matching on an e-mail address a provider did not verify would hand one person's account to another.
  */
 export class UserStore {
-  constructor(private readonly table: Table) {}
+  constructor(
+    private readonly table: Table,
+    private readonly ring: KeyRing,
+  ) {}
 
   /**
    * Finds the user behind a provider identity, or creates one. Without transactions the identity item is
    * claimed first with a conditional write (which, refused, names the existing user), then the profile is
    * upserted; a crash between the two leaves an identity whose profile the next sign-in writes, never a user
    * nobody can reach. Of two first sign-ins at once, one claim wins and both end up with its user.
+   * `token`, the sign-in's provider token, is stored in the profile write as the user's next change; the
+   * answer holds the user (its `version` numbers that change) and every token the user now has.
    */
-  async findOrCreate(provider: string, host: string | undefined, identity: ProviderIdentity): Promise<{ user: User; created: boolean }> {
+  async findOrCreate(
+    provider: string,
+    host: string | undefined,
+    identity: ProviderIdentity,
+    token?: ProviderToken,
+  ): Promise<{ user: User; created: boolean; tokens: StoredToken[] }> {
     const identityKey = identity.issuer ? keys.issuerIdentity(identity.issuer, identity.subject) : keys.identity(provider, host, identity.subject);
     const userId = randomUUID();
     try {
@@ -41,71 +54,60 @@ export class UserStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { user: await this.upsertProfile(userId, identity), created: true };
+      return { ...(await this.upsertProfile(userId, provider, host, identity, token)), created: true };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       const claim = await blockingItem(this.table, err, identityKey);
       if (!claim) throw new Error('identity claim refused but not found');
       // Our own random id: the claim was this write, applied by an attempt whose answer was lost.
-      return { user: await this.upsertProfile(claim.userId as string, identity), created: claim.userId === userId };
+      return { ...(await this.upsertProfile(claim.userId as string, provider, host, identity, token)), created: claim.userId === userId };
     }
   }
 
-  private async upsertProfile(userId: string, identity: ProviderIdentity): Promise<User> {
+  private async upsertProfile(
+    userId: string,
+    provider: string,
+    host: string | undefined,
+    identity: ProviderIdentity,
+    token: ProviderToken | undefined,
+  ): Promise<{ user: User; tokens: StoredToken[] }> {
+    const parts = emptyParts();
+    if (token) await storeToken(parts, this.ring, userId, { ...token, provider, ...(host ? { host } : {}) }, this.table.now());
+    Object.assign(parts.names, { '#id': 'id', '#name': 'name' });
+    Object.assign(parts.values, {
+      ':id': userId,
+      ':now': this.table.now(),
+      ':email': identity.email ?? null,
+      ':username': identity.username ?? null,
+      ':name': identity.name ?? null,
+    });
+    parts.set.push(
+      '#id = :id',
+      'createdAt = if_not_exists(createdAt, :now)',
+      'email = if_not_exists(email, :email)',
+      'username = if_not_exists(username, :username)',
+      '#name = if_not_exists(#name, :name)',
+    );
     const { Attributes } = await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.name,
         Key: keys.userProfile(userId),
-        // A sign-in stores a token next, so it numbers that change in the same write (SPEC: `version`).
-        UpdateExpression:
-          'SET #id = :id, createdAt = if_not_exists(createdAt, :now), email = if_not_exists(email, :email), username = if_not_exists(username, :username), #name = if_not_exists(#name, :name) ADD version :one',
-        ExpressionAttributeNames: { '#id': 'id', '#name': 'name' },
-        ExpressionAttributeValues: {
-          ':one': 1,
-          ':id': userId,
-          ':now': this.table.now(),
-          ':email': identity.email ?? null,
-          ':username': identity.username ?? null,
-          ':name': identity.name ?? null,
-        },
+        UpdateExpression: updateExpression(parts),
+        ExpressionAttributeNames: parts.names,
+        ExpressionAttributeValues: parts.values,
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return toUser(Attributes!);
+    return { user: toUser(Attributes!), tokens: await openTokens(this.ring, userId, Attributes) };
   }
 
   /**
-   * Numbers the next change of the user's tokens (one atomic update of the profile). The number is taken
-   * before the change is written, and a token write is refused where a later number already stands, so the
-   * me-channel's order is the table's order; a number whose change never lands is only a gap, which makes
-   * the agent read `GET /me`.
+   * The profile and every token of a user in one consistent read of the profile item, so `user.version`
+   * names exactly the changes the tokens include.
    */
-  async nextVersion(userId: string): Promise<number> {
-    const { Attributes } = await this.table.client.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: keys.userProfile(userId),
-        UpdateExpression: 'SET #id = if_not_exists(#id, :id) ADD version :one',
-        ExpressionAttributeNames: { '#id': 'id' },
-        ExpressionAttributeValues: { ':id': userId, ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Attributes!.version as number;
-  }
-
-  /** The profile and token items of a user in one Query (its whole partition). */
-  async partition(userId: string): Promise<{ user?: User; items: Record<string, unknown>[] }> {
-    const { Items = [] } = await this.table.client.send(
-      new QueryCommand({
-        TableName: this.table.name,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.userProfile(userId).pk },
-        ConsistentRead: true,
-      }),
-    );
-    const profile = Items.find((item) => item.sk === 'PROFILE');
-    return { user: profile ? toUser(profile) : undefined, items: Items };
+  async snapshot(userId: string): Promise<{ user?: User; tokens: StoredToken[] }> {
+    const { Item } = await this.table.client.send(new GetCommand({ TableName: this.table.name, Key: keys.userProfile(userId), ConsistentRead: true }));
+    return { user: Item && typeof Item.createdAt === 'number' ? toUser(Item) : undefined, tokens: await openTokens(this.ring, userId, Item) };
   }
 }
 

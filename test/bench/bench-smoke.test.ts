@@ -82,8 +82,8 @@ describe('npm run bench -- --quick', () => {
     }
     expect(Object.keys(handshake.ours.steps).sort()).toEqual(['check-signup', 'provider-auth', 'provider-auth-code', 'provider-token']);
     expect(Object.keys(handshake.grant.steps).sort()).toEqual(['grant-callback', 'grant-connect']);
-    // start 1 + session, visit 1, callback 2, claim 4 (lease, version, token, answer) + session + the publish Query.
-    expect(handshake.ours.dynamodb.commands).toBe(11);
+    // start 1 + session, visit 1, callback 2, claim 3 (lease, the token with its number, answer) + session + the publish Query.
+    expect(handshake.ours.dynamodb.commands).toBe(10);
     expect(finite(handshake.cpuRatio) && finite(handshake.wallRatio)).toBe(true);
     expect(ingredients.map((i) => i.id).sort()).toEqual(['dynamodb-bare', 'dynamodb-sdk', 'exchange-bare', 'exchange-simple-oauth2', 'identity-userinfo', 'sealed-json', 'session-check', 'session-jwt', 'state-jwe']);
     for (const ingredient of ingredients) expect(ingredient.cpuUs, ingredient.id).toBeGreaterThan(0);
@@ -100,17 +100,17 @@ describe('npm run bench -- --quick', () => {
       ['start (connect)', 'provider-auth-code', '≤ 1 + session'],
       ['browser visit (connect)', 'provider-auth', '≤ 1'],
       ['callback (connect)', 'provider-token', '≤ 2'],
-      ['claim (connect)', 'check-signup', '≤ 4 + session + Query'],
+      ['claim (connect)', 'check-signup', '≤ 3 + session + Query'],
       ['start (sign-up, new user)', 'provider-auth-code', '≤ 1'],
       ['browser visit (sign-up, new user)', 'provider-auth', '≤ 1'],
       ['callback (sign-up, new user)', 'provider-token', '≤ 2'],
-      ['claim (sign-up, new user)', 'check-signup', '≤ 6'],
+      ['claim (sign-up, new user)', 'check-signup', '≤ 5'],
       ['claim (sign-up, returning user)', 'check-signup', undefined],
       ['pending claim (connect, poll)', 'check-signup', undefined],
       ['confirmation page (connect, poll)', 'provider-auth', '≤ 1'],
       ['user code (connect, poll)', 'provider-auth', '≤ 1'],
       ['callback (connect, poll)', 'provider-token', '≤ 2'],
-      ['claim (connect, poll)', 'check-signup', '≤ 4 + session + Query'],
+      ['claim (connect, poll)', 'check-signup', '≤ 3 + session + Query'],
     ];
     const { targets } = results();
     for (const [flow, handler, budget] of expected) {
@@ -122,7 +122,7 @@ describe('npm run bench -- --quick', () => {
     // Counts do not depend on the machine, and test/e2e/dynamodb-budget.test.ts holds the code to these budgets: the bench's verdicts must agree.
     for (const target of targets.filter((t) => t.name.startsWith('DynamoDB calls '))) expect(target.met, `${target.name}: ${target.value}`).toBe(true);
     // The connect claim checks the session (GetItem), commits (lease, token, answer) and publishes: the Query is the me-channel's.
-    expect(row('claim (connect)').commands).toEqual({ GetItemCommand: 1, PutItemCommand: 1, QueryCommand: 1, UpdateItemCommand: 3 });
+    expect(row('claim (connect)').commands).toEqual({ GetItemCommand: 1, QueryCommand: 1, UpdateItemCommand: 3 });
     // A refused conditional write costs dynalite one GetItem that DynamoDB does not need: the pending claim's
     // refused lease (besides its session check) and the confirmation page's refused loopback visit. Those rows
     // say so; the others do not.

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { BrowserContext, Page, Request, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HandshakeClientError, LoopbackListener, challengeOf, createVerifier, type SignupOutcome } from '../../client';
+import { HandshakeClientError, LoopbackListener, challengeOf, createVerifier, type SignupOutcome } from '../../client/index';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { cspViolations, launchChromium, screenshot, throughProvider, vsCode } from '../support/chromium';
+import { MeChannelListener } from '../../local/me-channel-listener';
 
 /**
  * The sign-up flow in a real browser (Debian's `chromium`, driven by playwright-core) against the real local
@@ -127,7 +128,7 @@ describe('sign-up in headless Chromium through the demo provider, with the agent
         connection: { provider: 'demo', accessToken: expect.any(String) },
       });
       expect(client.sessionToken).toBe(outcome.sessionToken);
-      expect((await client.meChannel()).open).toBe(true); // the me-channel's $connect accepts the new session
+      expect((await MeChannelListener.of(client)).open).toBe(true); // the me-channel's $connect accepts the new session
 
       // The callback kept the binding: reloading it in the same browser shows the success page again.
       expect(await bindingCookies()).toEqual([binding]);

@@ -11,6 +11,7 @@ import { localDocumentClient } from '../../local/dynamodb';
 import { json, startFakeProvider, type FakeProvider } from '../providers/support/fake-provider';
 import { cspViolations, launchChromium, throughProvider, vsCode } from '../support/chromium';
 import { spawnEnvironment, type ReadyEnvironment } from '../support/processes';
+import { tokensInItems } from '../support/table-tokens';
 
 /**
  * YouTrack behind a shared auth origin, in Chromium. Hub's implicit grant puts the state in the URL fragment,
@@ -69,7 +70,7 @@ async function tokenItems(env: ReadyEnvironment) {
   const db = localDocumentClient(env.dynamodb);
   try {
     const { Items = [] } = await db.send(new ScanCommand({ TableName: env.table }));
-    return Items.filter((item) => String(item.sk).startsWith('TOKEN#youtrack#'));
+    return tokensInItems(Items, { prefix: 'TOKEN#youtrack#' });
   } finally {
     db.destroy();
   }

@@ -4,6 +4,7 @@ import { authorizeAtProvider, submitUserCode, type Browser, type BrowserResponse
 import { challengeOf, createVerifier } from '../../client/verifier';
 import { AGENT_LOOPBACK, CALLBACK_PREFIX, claim, connect, locationOf, readCallbackAnswer, signUp, start, verdict, type Started } from '../support/flows';
 import { sealState } from '../../shared/state';
+import { tokensInItems } from '../support/table-tokens';
 
 let world: World;
 let session: string;
@@ -50,7 +51,7 @@ async function replay(url: URL, cookie?: string): Promise<BrowserResponse> {
   return world.browser().request(url.toString(), cookie ? { headers: { cookie } } : {});
 }
 
-const tokenItems = async () => (await world.scan()).filter((i) => i.pk === `USER#${userId}` && String(i.sk).startsWith('TOKEN#'));
+const tokenItems = async () => tokensInItems(await world.scan(), { userId });
 
 describe('the callback refuses bad input with SPEC codes on the error page', () => {
   it('missing state → RAPI-1001', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeChannelListener } from '../../client/me-channel-listener';
+import { MeChannelListener } from '../../local/me-channel-listener';
 import { authorizeAtProvider, submitUserCode } from '../../local/scripted-browser';
 import { createWorld, type World } from '../support/world';
 import { CALLBACK_PREFIX, claim, locationOf, readCallbackAnswer, signUp, start } from '../support/flows';
@@ -37,7 +37,7 @@ async function step<T>(name: string, budget: string, run: () => Promise<T>): Pro
 }
 
 describe('DynamoDB commands per step', () => {
-  it('sign-up of a new user, loopback: start 1, visit 1, callback 2, claim 6 (5 + the session record)', async () => {
+  it('sign-up of a new user, loopback: start 1, visit 1, callback 2, claim 5 (the session record included)', async () => {
     const started = await step('start (sign-up)', '≤ 1', () => start(world, { flow: 'signup' }));
     expect(started.names).toEqual(['PutItemCommand']);
     const browser = world.browser();
@@ -47,13 +47,14 @@ describe('DynamoDB commands per step', () => {
     const callback = await step('callback', '≤ 2', () => browser.request(callbackUrl));
     expect(callback.names).toEqual(['UpdateItemCommand', 'UpdateItemCommand']);
     const { arrival } = readCallbackAnswer(callback.value);
-    const claimed = await step('claim (sign-up, new user)', '≤ 6', () => claim(world, started.value, { result: arrival!.result }));
+    const claimed = await step('claim (sign-up, new user)', '≤ 5', () => claim(world, started.value, { result: arrival!.result }));
     expect(claimed.value.json.signupStatus).toBe('userCreated');
-    expect(claimed.onDynamoDB).toBeLessThanOrEqual(6);
+    // The lease, the identity, the profile with the token and its number, the session, the answer on the record.
+    expect(claimed.names).toEqual(['UpdateItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'PutItemCommand', 'UpdateItemCommand']);
     expect(claimed.names.filter((n) => n === 'QueryCommand')).toEqual([]);
   });
 
-  it('connect, poll mode: start 1 + session, confirmation page 1, right user code 1, callback 2, claim 4 + session, plus the publish Query', async () => {
+  it('connect, poll mode: start 1 + session, confirmation page 1, right user code 1, callback 2, claim 3 + session, plus the publish Query', async () => {
     const { session } = await signUp(world, 'budget-user');
     const channel = await MeChannelListener.open(world.ws!.url, session);
     try {
@@ -69,12 +70,12 @@ describe('DynamoDB commands per step', () => {
       const callbackUrl = await authorizeAtProvider(browser, locationOf(confirmed.value).toString(), CALLBACK_PREFIX, 'budget-user');
       const callback = await step('callback', '≤ 2', () => browser.request(callbackUrl));
       expect(callback.names).toHaveLength(2);
-      const claimed = await step('claim (connect) + publish', '≤ 4 + session + Query', () => claim(world, started.value));
+      const claimed = await step('claim (connect) + publish', '≤ 3 + session + Query', () => claim(world, started.value));
       expect(claimed.value.status).toBe(200);
       expect(claimed.names[0]).toBe('GetItemCommand');
-      // The lease, the change's number (the user's version), the token, the answer on the record.
+      // The lease, the token with its change number (one write of the profile), the answer on the record.
       const writes = claimed.names.slice(1).filter((n) => n !== 'QueryCommand');
-      expect(writes).toEqual(['UpdateItemCommand', 'UpdateItemCommand', 'PutItemCommand', 'UpdateItemCommand']);
+      expect(writes).toEqual(['UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
       expect(claimed.names.filter((n) => n === 'QueryCommand')).toEqual(['QueryCommand']);
       await channel.wait((m) => Boolean(m.message.user.$set?.['providerInfo.oidc.accessToken']), AbortSignal.timeout(5_000));
     } finally {

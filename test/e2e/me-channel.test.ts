@@ -1,8 +1,8 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { HandshakeClient } from '../../client';
-import { MeChannelListener, type MeChannelMessage } from '../../client/me-channel-listener';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { HandshakeClient } from '../../client/index';
+import { MeChannelListener, type MeChannelMessage } from '../../local/me-channel-listener';
 import { authorizeAtProvider, Browser } from '../../local/scripted-browser';
 import { LOCAL_TABLE, startLocalStack, type LocalStack } from '../../local/stack';
 import { setRuntime } from '../../shared/runtime';
@@ -58,8 +58,8 @@ describe('me-channel over real WebSockets through the local gateway', () => {
     const aliceUp = await alice.signUp('demo');
     const bobUp = await bob.signUp('demo');
 
-    const aliceSockets = [await alice.meChannel(), await MeChannelListener.open(stack.wsUrl, aliceUp.sessionToken)];
-    const bobSocket = await bob.meChannel();
+    const aliceSockets = [await MeChannelListener.of(alice), await MeChannelListener.open(stack.wsUrl, aliceUp.sessionToken)];
+    const bobSocket = await MeChannelListener.of(bob);
     expect(await connectionRecords(aliceUp.user.id)).toHaveLength(2);
 
     const connection = await alice.connect('oidc');
@@ -86,7 +86,7 @@ describe('me-channel over real WebSockets through the local gateway', () => {
   it('forgets a connection that vanished (410 Gone) while the others still receive the message', async () => {
     const carol = agent('carol');
     const { user, sessionToken } = await carol.signUp('demo');
-    const staying = await carol.meChannel();
+    const staying = await MeChannelListener.of(carol);
     const before = new Set(stack.ws.connectionIds());
     const leaving = await MeChannelListener.open(stack.wsUrl, sessionToken);
     const vanishedId = stack.ws.connectionIds().find((id) => !before.has(id))!;
@@ -106,7 +106,7 @@ describe('me-channel over real WebSockets through the local gateway', () => {
   it('pushes the new token of a returning user who signs in again to the sockets already open', async () => {
     const gina = agent('gina');
     const first = await gina.signUp('demo');
-    const socket = await gina.meChannel();
+    const socket = await MeChannelListener.of(gina);
     const again = await agent('gina').signUp('demo');
     expect(again.signupStatus).toBe('signedIn');
     expect(again.user.id).toBe(first.user.id);
@@ -123,7 +123,7 @@ describe('me-channel over real WebSockets through the local gateway', () => {
     const second = await window2.signUp('demo');
     expect(second).toMatchObject({ signupStatus: 'signedIn', user: { id: first.user.id } });
     await stranger.signUp('demo');
-    const [own, otherWindow, strangers] = [await window1.meChannel(), await window2.meChannel(), await stranger.meChannel()];
+    const [own, otherWindow, strangers] = [await MeChannelListener.of(window1), await MeChannelListener.of(window2), await MeChannelListener.of(stranger)];
 
     const connection = await window1.connect('oidc');
     // The window that did not connect learns the token the other one got, on its own session's socket.
@@ -141,9 +141,9 @@ describe('me-channel over real WebSockets through the local gateway', () => {
   it('forgets a connection on $disconnect', async () => {
     const dan = agent('dan');
     const { user } = await dan.signUp('demo');
-    await dan.meChannel();
+    const socket = await MeChannelListener.of(dan);
     expect(await connectionRecords(user.id)).toHaveLength(1);
-    dan.close();
+    socket.close();
     for (let i = 0; i < 50 && (await connectionRecords(user.id)).length; i++) await settle();
     expect(await connectionRecords(user.id)).toHaveLength(0);
   });
@@ -170,7 +170,7 @@ describe('me-channel over real WebSockets through the local gateway', () => {
     const frank = agent('frank', pages);
     const { user } = await frank.signUp('demo');
     // An open socket, so that the connect has somewhere to publish, and the publish is really attempted.
-    const socket = await frank.meChannel();
+    const socket = await MeChannelListener.of(frank);
     expect(await connectionRecords(user.id)).toHaveLength(1);
     const saved = process.env.MECHANNEL_ENDPOINT;
     process.env.MECHANNEL_ENDPOINT = 'http://127.0.0.1:9';
@@ -179,8 +179,8 @@ describe('me-channel over real WebSockets through the local gateway', () => {
       const connection = await frank.connect('oidc');
       expect(connection).toMatchObject({ provider: 'oidc', accessToken: expect.any(String), data: { username: 'frank' } });
       expect(new URL(pages.at(-1)!).pathname).toBe('/web/auth-complete/oidc');
-      const { Items = [] } = await db.send(new QueryCommand({ TableName: LOCAL_TABLE, KeyConditionExpression: 'pk = :pk AND sk = :sk', ExpressionAttributeValues: { ':pk': `USER#${user.id}`, ':sk': 'TOKEN#oidc#-' } }));
-      expect(Items).toHaveLength(1);
+      const { Item } = await db.send(new GetCommand({ TableName: LOCAL_TABLE, Key: { pk: `USER#${user.id}`, sk: 'PROFILE' } }));
+      expect(Item?.['TOKEN#oidc#-']).toMatchObject({ provider: 'oidc', sealed: expect.any(String) });
       await settle();
       expect(socket.received).toHaveLength(0);
     } finally {

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HandshakeClient, type LiveMe, type MeUser } from '../../client';
+import { HandshakeClient, type LiveMe, type MeUser } from '../../client/index';
 import { authorizeAtProvider, Browser } from '../../local/scripted-browser';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { getRuntime } from '../../shared/runtime';
@@ -86,8 +86,7 @@ describe('GET /me and versions', () => {
     const live = await bea.live({ ...FAST, heartbeatMs: 0 });
     // A change stored and numbered, but never published: what a failed publish Query leaves.
     const rt = await getRuntime();
-    const version = await rt.users.nextVersion(up.user.id);
-    await rt.tokens.put(up.user.id, 'oidc', undefined, { accessToken: 'unpublished-oidc-token', data: {} }, version);
+    await rt.tokens.put(up.user.id, 'oidc', undefined, { accessToken: 'unpublished-oidc-token', data: {} });
     await sleep(200);
     expect(tokenOf(live.user, 'oidc')).toBeUndefined();
     const connection = await bea.connect('demo');

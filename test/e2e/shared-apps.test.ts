@@ -7,13 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { challengeOf, createVerifier, HandshakeClient } from '../../client';
+import { challengeOf, createVerifier, HandshakeClient } from '../../client/index';
 import { startAuthOrigin } from '../../local/auth-origin';
 import { startDemoProvider, type DemoProvider } from '../../local/demo-provider';
 import { authorizeAtProvider, Browser } from '../../local/scripted-browser';
 import { register } from '../../local/stack';
 import { localDocumentClient } from '../../local/dynamodb';
 import { spawnEnvironment, type ReadyEnvironment } from '../support/processes';
+import { tokensInItems } from '../support/table-tokens';
+import { MeChannelListener } from '../../local/me-channel-listener';
 
 const SLACK_SIGNING_SECRET = 'slack-signing-secret-for-tests';
 let dir: string;
@@ -81,7 +83,7 @@ async function tokensIn(env: ReadyEnvironment) {
   const db = localDocumentClient(env.dynamodb);
   try {
     const { Items = [] } = await db.send(new ScanCommand({ TableName: env.table }));
-    return Items.filter((item) => String(item.sk).startsWith('TOKEN#')).map((item) => `${item.pk}|${item.sk}`);
+    return tokensInItems(Items).map((token) => `${token.pk}|${token.name}`);
   } finally {
     db.destroy();
   }
@@ -92,7 +94,7 @@ describe('two environments behind one auth origin (three gateways, shared regist
     const run = async (env: ReadyEnvironment, login: string) => {
       const agent = agentOn(env, login);
       const signup = await agent.client.signUp('oidc');
-      const channel = await agent.client.meChannel();
+      const channel = await MeChannelListener.of(agent.client);
       const connection = await agent.client.connect('oidc');
       agent.client.close();
       return { agent, signup, channel, connection };

@@ -48,7 +48,7 @@ describe('PUT /provider-deauth/{provider}', () => {
 
   it('forgets the token of a provider this environment no longer configures, without calling it', async () => {
     const { userId, session } = await world.user('leftover');
-    await world.rt.tokens.put(userId, 'asana', undefined, { accessToken: 'old-asana-token', data: {} }, await world.rt.users.nextVersion(userId));
+    await world.rt.tokens.put(userId, 'asana', undefined, { accessToken: 'old-asana-token', data: {} });
     expect(await deauth(session, '/provider-deauth/asana')).toMatchObject({ status: 200, json: { provider: 'asana', revoked: false } });
     expect(world.fake.requests).toHaveLength(0);
     expect(await world.rt.tokens.get(userId, 'asana')).toBeUndefined();
@@ -64,8 +64,8 @@ describe('PUT /provider-deauth/{provider}', () => {
   it('removes only the provider and host named', async () => {
     const { userId, session } = await connectedToGitlab();
     const other = 'https://other.okta.test';
-    await world.rt.tokens.put(userId, 'okta', world.fake.origin, { accessToken: 'okta-a', data: {} }, await world.rt.users.nextVersion(userId));
-    await world.rt.tokens.put(userId, 'okta', other, { accessToken: 'okta-b', data: {} }, await world.rt.users.nextVersion(userId));
+    await world.rt.tokens.put(userId, 'okta', world.fake.origin, { accessToken: 'okta-a', data: {} });
+    await world.rt.tokens.put(userId, 'okta', other, { accessToken: 'okta-b', data: {} });
     world.fake.on('POST', '/oauth2/v1/revoke', { status: 200 });
     const answer = await deauth(session, `/provider-deauth/okta?host=${encodeURIComponent(world.fake.origin)}`);
     expect(answer).toMatchObject({ status: 200, json: { provider: 'okta', host: world.fake.origin, revoked: true } });

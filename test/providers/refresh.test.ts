@@ -76,7 +76,7 @@ describe('GET /provider-refresh/{provider}', () => {
   it('keeps the stored refresh token when the provider does not send a new one, and clears a re-auth mark', async () => {
     const { userId, session } = await connectedUser();
     const stored = (await world.rt.tokens.get(userId, 'gitlab'))!;
-    await world.rt.tokens.put(userId, 'gitlab', undefined, { ...stored, data: { ...stored.data, needsReauth: true } }, await world.rt.users.nextVersion(userId));
+    await world.rt.tokens.put(userId, 'gitlab', undefined, { ...stored, data: { ...stored.data, needsReauth: true } });
     answers.push(json({ access_token: 'access-no-rotation', token_type: 'Bearer', expires_in: 60 }));
     const answer = await refresh(session);
     expect(answer.json).toMatchObject({ accessToken: 'access-no-rotation', refreshToken: gitlab.stored.refreshToken, expiresAt: NOW + 60_000 });
@@ -89,7 +89,7 @@ describe('GET /provider-refresh/{provider}', () => {
     const stored = (await world.rt.tokens.get(userId, 'gitlab'))!;
     answers.push(async () => {
       // Meanwhile another container refreshed with the same refresh token and stored the rotated pair.
-      await world.rt.tokens.put(userId, 'gitlab', undefined, { ...stored, accessToken: 'access-winner', refreshToken: 'refresh-winner' }, await world.rt.users.nextVersion(userId));
+      await world.rt.tokens.put(userId, 'gitlab', undefined, { ...stored, accessToken: 'access-winner', refreshToken: 'refresh-winner' });
       return gitlab.refresh!.refused;
     });
     const answer = await refresh(session);

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeChannelListener } from '../../client/me-channel-listener';
+import { MeChannelListener } from '../../local/me-channel-listener';
 import { randomToken } from '../../shared/crypto/random';
 import { submitUserCode, type BrowserResponse } from '../../local/scripted-browser';
 import { createWorld, PUBLIC_API_URL, type World } from '../support/world';
 import { claim, locationOf, runBrowser, signUp, start, verdict } from '../support/flows';
 import { recordCommands } from '../support/dynamo-commands';
+import { writesToken } from '../support/table-tokens';
 
 /**
  * SPEC v2, "The binding rule", attacked at the account level: two people, each with their own browser (cookie
@@ -45,7 +46,6 @@ afterAll(async () => {
 
 const tokenOf = (userId: string) => world.rt.tokens.get(userId, 'oidc');
 /** A PutItem of a provider token. */
-const writesToken = (command: { name: string; input: Record<string, any> }) => command.name === 'PutItemCommand' && String(command.input.Item?.sk).startsWith('TOKEN#');
 
 /** A user code of the right shape that is not `actual`. */
 function wrongCode(actual: string): string {

@@ -5,11 +5,13 @@ import { claim, readCallbackAnswer, start, verdict, type Started } from '../supp
 import { authorizeAtProvider } from '../../local/scripted-browser';
 import { CALLBACK_PREFIX } from '../support/flows';
 import { sha256 } from '../../shared/crypto/random';
+import { tokensInItems } from '../support/table-tokens';
 
 /**
  * Every DynamoDB call of a handshake, failed in turn (the N-th call of the flow, for every N), in two ways:
  * - `error`: the call and every retry the SDK makes of it never reach DynamoDB (connection reset each time);
- * - `lost`: DynamoDB applies it, its answer is lost on the way back, and the SDK retries it.
+ * - `lost`: DynamoDB applies it, its answer is lost on the way back, and the SDK retries it;
+ * - `timeout`: DynamoDB applies it and never answers; the SDK's request timeout (2 s) fires and it retries.
  * The agent acts as the client does (claims through 5xx, waits while the person is at the provider, its
  * clock running on); then a fresh handshake of the same person runs without faults. Each cell must end with
  * the right answer or a final SPEC code, and the fresh run must succeed with nothing duplicated.
@@ -28,7 +30,7 @@ afterAll(async () => {
   await world.close();
 });
 
-type Fault = 'error' | 'lost';
+type Fault = 'error' | 'lost' | 'timeout';
 
 /** Arms the proxy: the N-th request from now (and, for `error`, every retry of it) fails. */
 function arm(n: number, fault: Fault) {
@@ -55,11 +57,12 @@ function arm(n: number, fault: Fault) {
   };
   if (fault === 'error') {
     proxy.loseAnswersWhen(() => false);
+    proxy.holdAnswersWhen(() => false);
     proxy.failWhen(pick);
   } else {
     proxy.failWhen(() => false);
     let lost = false;
-    proxy.loseAnswersWhen((operation, body) => {
+    (fault === 'lost' ? proxy.loseAnswersWhen : proxy.holdAnswersWhen)((operation, body) => {
       if (lost) return false;
       const hit = pick(operation, body);
       if (hit) lost = true;
@@ -118,7 +121,7 @@ async function itemsOf(login: string) {
   const items = await world.scan();
   const identities = items.filter((i) => String(i.pk).startsWith('IDENTITY#') && String(i.pk).endsWith(`#${login}`));
   const userIds = new Set(identities.map((i) => i.userId as string));
-  const tokens = items.filter((i) => String(i.sk).startsWith('TOKEN#') && [...userIds].some((u) => i.pk === `USER#${u}`));
+  const tokens = [...userIds].flatMap((userId) => tokensInItems(items, { userId }));
   return { identities: identities.length, tokens: tokens.length };
 }
 
@@ -141,14 +144,14 @@ async function signedUp(login: string): Promise<string> {
   return (await claim(world, started)).json.accessToken as string;
 }
 
-describe('DynamoDB fault table: every call of each flow, failed or applied-and-lost', () => {
+describe('DynamoDB fault table: every call of each flow, failed, applied-and-lost, or applied and timed out', () => {
   for (const flow of ['signup', 'connect'] as const) {
     it(`${flow} (${flow === 'signup' ? 'loopback' : 'poll'}): every cell ends final, and a fresh handshake then succeeds once`, async () => {
       const total = await cleanCount(flow);
       if (!rows.length) rows.push(['flow', 'call', 'step', 'operation', 'fault', 'browser saw', 'agent got', 'after: identities/tokens/handshake', 'fresh run']);
       expect(total).toBeGreaterThan(4);
       for (let n = 1; n <= total; n++) {
-        for (const fault of ['error', 'lost'] as const) {
+        for (const fault of ['error', 'lost', 'timeout'] as const) {
           const login = `fault-${flow}-${n}-${fault}-${randomUUID().slice(0, 4)}`;
           const session = flow === 'connect' ? await signedUp(login) : undefined;
           world.clock.offsetMs = 0;
@@ -166,8 +169,8 @@ describe('DynamoDB fault table: every call of each flow, failed or applied-and-l
           rows.push([flow, String(n), call?.phase ?? '-', call?.operation ?? '-', fault, outcome.browser, outcome.agent, `${after.identities}/${after.tokens}/${record?.status ?? '-'}`, `${fresh.agent}, ${healed.identities}/${healed.tokens}`]);
 
           expect(outcome.agent, `${flow} call ${n} ${fault}`).not.toMatch(/TIMEOUT|WAITING/);
-          // A lost answer is invisible: the flow goes on as if nothing happened.
-          if (fault === 'lost') expect(outcome.agent, `${flow} call ${n} lost`).toBe('ok');
+          // A lost or timed-out answer is invisible: the SDK retries, the write knows its own, the flow goes on.
+          if (fault !== 'error') expect(outcome.agent, `${flow} call ${n} ${fault}`).toBe('ok');
           expect(fresh.agent, `${flow} call ${n} ${fault}: the fresh run`).toBe('ok');
           expect(healed.identities).toBe(1);
           expect(healed.tokens).toBe(1);

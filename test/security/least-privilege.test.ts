@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeChannelListener } from '../../client/me-channel-listener';
+import { MeChannelListener } from '../../local/me-channel-listener';
 import type { KeyRing } from '../../shared/crypto/keys';
 import type { SettingsSource } from '../../shared/providers/settings';
 import { TOUCH_EVERY_MS } from '../../shared/sessions';
@@ -155,6 +155,8 @@ async function runEveryFlow() {
     await MeChannelListener.open(world.ws!.url, stale.socket);
     world.ws!.vanish(world.ws!.connectionIds().at(-1)!); // the refresh's publish meets it gone (410) and forgets it
     expect((await world.call('GET', '/provider-refresh/oidc', bearer(stale.refresh))).status).toBe(200);
+    await MeChannelListener.open(world.ws!.url, stale.socket);
+    world.ws!.vanish(world.ws!.connectionIds().at(-1)!); // and the deauth's publish too
     expect((await world.call('PUT', '/provider-deauth/oidc', bearer(stale.deauth))).status).toBe(200);
     expect((await world.call('GET', '/me', bearer(stale.me))).status).toBe(200);
     const later = await MeChannelListener.open(world.ws!.url, ada.session);
@@ -179,7 +181,10 @@ describe('least privilege, checked against what the handlers do', () => {
       for (const handler of [...functionsByHandler(stack).keys()].sort()) {
         const granted = grantsOf(handler);
         const sent = [...(used.get(handler) ?? [])].sort();
-        const unused = granted.filter((g) => !sent.includes(g));
+        // On moto (as on AWS) a refused transition of an existing record carries the item, so these flows never
+        // reach the GetItem that visit and callback keep for a record that does not exist (a forged code).
+        const onlyForAbsentItems = process.env.HANDSHAKE_DYNAMODB === 'moto' && ['provider-auth', 'provider-token'].includes(handler) ? ['dynamodb:GetItem'] : [];
+        const unused = granted.filter((g) => !sent.includes(g) && !onlyForAbsentItems.includes(g));
         const ungranted = sent.filter((s) => !granted.includes(s));
         if (unused.length || ungranted.length) mismatches[handler] = { unused, ungranted };
         rows.push(`  ${handler.padEnd(20)} ${sent.join(', ') || '(nothing)'}`);

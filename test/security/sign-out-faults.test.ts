@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeChannelListener } from '../../client/me-channel-listener';
+import { MeChannelListener } from '../../local/me-channel-listener';
 import { claim, connect, runBrowser, signUp, start } from '../support/flows';
 import { createWorld, type World } from '../support/world';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { HandshakeClient } from '../../client';
-import { MeChannelListener } from '../../client/me-channel-listener';
+import { HandshakeClient } from '../../client/index';
+import { MeChannelListener } from '../../local/me-channel-listener';
 import { localDocumentClient } from '../../local/dynamodb';
 import { authorizeAtProvider, Browser } from '../../local/scripted-browser';
 import { LOCAL_TABLE, startLocalStack, type LocalStack } from '../../local/stack';
@@ -82,8 +82,8 @@ describe('a stolen session token', () => {
     // The thief holds a copy of the laptop's token and has the me-channel open with it.
     const stolen = first.sessionToken;
     const thiefChannel = await MeChannelListener.open(stack.wsUrl, stolen);
-    const laptopChannel = await laptop.meChannel();
-    const desktopChannel = await desktop.meChannel();
+    const laptopChannel = await MeChannelListener.of(laptop);
+    const desktopChannel = await MeChannelListener.of(desktop);
 
     expect(await laptop.signOut()).toEqual({ sessions: 1, connections: 2 });
     expect(laptop.sessionToken).toBeUndefined();
@@ -110,8 +110,8 @@ describe('a stolen session token', () => {
     const a = await one.signUp('demo');
     const b = await two.signUp('demo');
     await bystander.signUp('demo');
-    const channels = [await one.meChannel(), await two.meChannel(), await MeChannelListener.open(stack.wsUrl, a.sessionToken)];
-    const bystanderChannel = await bystander.meChannel();
+    const channels = [await MeChannelListener.of(one), await MeChannelListener.of(two), await MeChannelListener.open(stack.wsUrl, a.sessionToken)];
+    const bystanderChannel = await MeChannelListener.of(bystander);
 
     expect(await two.signOutEverywhere()).toEqual({ sessions: 2, connections: 3 });
     for (const channel of channels) expect(await within(channel.closed)).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { HandshakeClient } from '../../client';
+import { HandshakeClient } from '../../client/index';
 import { access, constants, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -4,8 +4,8 @@ import { setPageKeys } from '../../shared/http/page-keys';
 import { createRuntime, setRuntime, type Runtime } from '../../shared/runtime';
 import type { ProvidersSettings, SettingsSource } from '../../shared/providers/settings';
 import { startDemoProvider, type DemoProvider } from '../../local/demo-provider';
-import { ensureTable, localDocumentClient, startDynalite, type LocalDynamo } from '../../local/dynamodb';
-import { dispatchHttp } from '../../local/dispatch';
+import { ensureTable, localDocumentClient, startDynamoEmulator, type LocalDynamo } from '../../local/dynamodb';
+import { dispatchHttp, type GatewayLimits } from '../../local/dispatch';
 import { Browser, type BrowserResponse } from '../../local/scripted-browser';
 import { HTTP_HANDLERS, WEBSOCKET_HANDLERS } from '../../local/handlers';
 import { startWebSocketGateway, type WebSocketGateway } from '../../local/websocket-gateway';
@@ -51,12 +51,15 @@ export async function createWorld(
     providerTimeoutMs?: number;
     meChannel?: boolean;
     instruments?: WorldInstruments;
+    /** API Gateway's and Lambda's time limits, shortened (default: as deployed). */
+    gatewayLimits?: GatewayLimits;
   } = {},
 ): Promise<World> {
   const around = options.instruments?.around;
-  const wrap = <H extends (event: never) => Promise<unknown>>(name: string, handler: H): H => (around ? (((event: never) => around(name, () => handler(event))) as H) : handler);
+  const wrap = <H extends (event: never, context?: never) => Promise<unknown>>(name: string, handler: H): H =>
+    around ? (((event: never, context?: never) => around(name, () => handler(event, context))) as H) : handler;
   const httpHandlers = Object.fromEntries(Object.entries(HTTP_HANDLERS).map(([name, handler]) => [name, wrap(name, handler)]));
-  const dynamo = await startDynalite();
+  const dynamo = await startDynamoEmulator();
   const tableName = 'handshake-test';
   await ensureTable(dynamo.endpoint, tableName);
   const dynamoProxy = options.dynamoProxy ? await startDynamoFaultProxy(dynamo.endpoint) : undefined;
@@ -98,7 +101,7 @@ export async function createWorld(
 
   const transport = async (url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<BrowserResponse | undefined> => {
     if (!url.startsWith(PUBLIC_API_URL)) return undefined;
-    const result = await dispatchHttp({ method: init.method, url: url.slice(PUBLIC_API_URL.length), headers: init.headers, body: init.body ? Buffer.from(init.body) : undefined }, httpHandlers);
+    const result = await dispatchHttp({ method: init.method, url: url.slice(PUBLIC_API_URL.length), headers: init.headers, body: init.body ? Buffer.from(init.body) : undefined }, httpHandlers, undefined, options.gatewayLimits);
     return { url, status: result.status, headers: new Headers(result.headers), setCookies: result.setCookies, body: result.body };
   };
 
@@ -115,7 +118,7 @@ export async function createWorld(
     browser: () => new Browser(transport),
     async call(method, path, init = {}) {
       const headers = { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers };
-      const result = await dispatchHttp({ method, url: path, headers, body: init.body !== undefined ? Buffer.from(typeof init.body === 'string' ? init.body : JSON.stringify(init.body)) : undefined }, httpHandlers);
+      const result = await dispatchHttp({ method, url: path, headers, body: init.body !== undefined ? Buffer.from(typeof init.body === 'string' ? init.body : JSON.stringify(init.body)) : undefined }, httpHandlers, undefined, options.gatewayLimits);
       let json: unknown;
       try {
         json = JSON.parse(result.body);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { LoadedRegistry, ssmRegistry } from '../../shared/routing/registry';
-import { motoAvailable, startMoto } from '../support/moto';
+import { motoAvailable, startMoto } from '../../local/moto';
 
 const PROD = 'https://api.handshake.example';
 const madeUp = (i: number) => `made-up-${i.toString(36)}-x`;

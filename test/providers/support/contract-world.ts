@@ -6,7 +6,7 @@ import { ProviderDirectory } from '../../../shared/providers/directory';
 import { StaticSettings, type ProvidersSettings } from '../../../shared/providers/settings';
 import { createRuntime, setRuntime, type Runtime } from '../../../shared/runtime';
 import { dispatchHttp } from '../../../local/dispatch';
-import { ensureTable, localDocumentClient, startDynalite, type LocalDynamo } from '../../../local/dynamodb';
+import { ensureTable, localDocumentClient, startDynamoEmulator, type LocalDynamo } from '../../../local/dynamodb';
 import { Browser, type BrowserResponse } from '../../../local/scripted-browser';
 import { startFakeProvider, type FakeProvider } from './fake-provider';
 
@@ -51,7 +51,7 @@ export interface ContractWorld {
  * every catalog row has been retargeted to. `settings` receives the fake's origin (the host of host-bound rows).
  */
 export async function createContractWorld(settings: (origin: string) => ProvidersSettings, rows: readonly ProviderRow[] = PROVIDER_CATALOG): Promise<ContractWorld> {
-  const dynamo: LocalDynamo = await startDynalite();
+  const dynamo: LocalDynamo = await startDynamoEmulator();
   const tableName = 'handshake-contracts';
   await ensureTable(dynamo.endpoint, tableName);
   const fake = await startFakeProvider();

@@ -2,11 +2,14 @@ import WebSocket from 'ws';
 
 export interface MeChannelMessage {
   channel: string;
+  /** The number of the change (SPEC, "Me-channel"): messages may arrive out of order, versions do not. */
+  version?: number;
   message: { user: { id: string; $set?: Record<string, unknown>; $unset?: Record<string, unknown> }; requestId?: string };
 }
 
 /**
- * One open me-channel connection. Messages are delivered to every `wait` predicate still pending, and
+ * One open me-channel connection, on the `ws` package (which tells the HTTP status of a refused upgrade):
+ * what the tests, the demo and the load tool watch the channel with. IDEs use `client.live()`. Messages are delivered to every `wait` predicate still pending, and
  * kept in `received` for inspection.
  */
 export class MeChannelListener {
@@ -62,6 +65,12 @@ export class MeChannelListener {
       });
       socket.once('error', reject);
     });
+  }
+
+  /** The me-channel of a signed-up client (its `wsUrl` and session token). */
+  static of(client: { wsUrl: string; sessionToken?: string }, options: { heartbeatMs?: number } = {}): Promise<MeChannelListener> {
+    if (!client.sessionToken) return Promise.reject(new Error('sign up first: the me-channel needs a session token'));
+    return MeChannelListener.open(client.wsUrl, client.sessionToken, options);
   }
 
   get open(): boolean {

@@ -1,0 +1,8 @@
+/**
+ * Time bounds of every AWS SDK call the broker makes (DynamoDB; SSM for settings, secrets and the registry).
+ * Without them a hung endpoint holds a call (and the function) until the Lambda timeout: 1 s to connect, 2 s
+ * without an answer, 3 attempts with the SDK's jittered backoff, so one call gives up within ≈ 7 s, which
+ * leaves the callback (29 s) room to record the failure. A module of its own, so that a function that reads
+ * only SSM does not bundle the DynamoDB client.
+ */
+export const AWS_CALL_BOUNDS = { requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true }, maxAttempts: 3 } as const;
