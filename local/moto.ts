@@ -14,10 +14,32 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts moto_server on a loopback port and waits until it answers. */
+/**
+ * moto's server app behind one lock: DynamoDB applies the writes to one item one after another (conditions
+ * included), and moto_server's threads do not, so two conditional writes at once could both pass.
+ */
+const SERIALIZED_MOTO = `
+import sys, threading
+from werkzeug.serving import run_simple
+from moto.server import DomainDispatcherApplication, create_backend_app
+app = DomainDispatcherApplication(create_backend_app)
+lock = threading.Lock()
+def serialized(environ, start_response):
+    with lock:
+        return list(app(environ, start_response))
+run_simple(sys.argv[1], int(sys.argv[2]), serialized, threaded=True)
+`;
+
+/** Whether the python3 on PATH has moto's server (pip's moto[server]); moto_server alone may live in its own venv. */
+const pythonHasMoto = (): boolean => spawnSync('python3', ['-c', 'import moto.server, werkzeug'], { stdio: 'ignore' }).status === 0;
+
+/** Starts moto's server on a loopback port (requests serialized where python3 can load it) and waits until it answers. */
 export async function startMoto(): Promise<{ endpoint: string; close(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const env = { ...process.env, MOTO_PORT: String(port) };
+  const child = pythonHasMoto()
+    ? spawn('python3', ['-c', SERIALIZED_MOTO, '127.0.0.1', String(port)], { stdio: 'ignore', env })
+    : spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env });
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {

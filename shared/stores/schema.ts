@@ -8,8 +8,8 @@ export const SORT_KEY = 'sk';
 export const TTL_ATTRIBUTE = 'ttl';
 
 export const keys = {
+  // Also holds the user's provider tokens (`profile-tokens.ts`): a token and its change number are one write.
   userProfile: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
-  providerToken: (userId: string, provider: string, host?: string) => ({ pk: `USER#${userId}`, sk: `TOKEN#${provider}#${host ?? '-'}` }),
   identity: (provider: string, host: string | undefined, subject: string) => ({ pk: `IDENTITY#${provider}#${host ?? '-'}#${subject}`, sk: 'IDENTITY' }),
   // OpenID Connect: the issuer and subject name the person, whichever row (oidc, demo, ...) reached them.
   issuerIdentity: (issuer: string, subject: string) => ({ pk: `IDENTITY#iss#${issuer}#${subject}`, sk: 'IDENTITY' }),

@@ -65,7 +65,7 @@ export class TokenStore {
   }
 
   private async update(userId: string, parts: UpdateParts, condition?: string): Promise<number> {
-    // The id too: a profile is never only a version and tokens, whatever order writes arrive in.
+    // The id too: a token written before the profile (whose sign-up write never landed) still names its user.
     parts.names['#id'] = 'id';
     parts.values[':id'] = userId;
     parts.set.push('#id = if_not_exists(#id, :id)');

@@ -22,12 +22,7 @@ afterAll(() => world.close());
 
 const ROUNDS = 8;
 
-// moto_server runs concurrent writes to one item side by side (two UpdateItems read the same `version`);
-// DynamoDB applies them one after the other, which is what this test is about. dynalite does too.
-const onMoto = process.env.HANDSHAKE_DYNAMODB === 'moto';
-if (onMoto) console.log('races.test.ts: skipped on moto_server, which does not serialize concurrent writes to one item as DynamoDB does');
-
-describe.skipIf(onMoto)('two connects of one provider at once', () => {
+describe('two connects of one provider at once', () => {
   it(`${ROUNDS} rounds: both agents answered, one token stored, and the last message and GET /me name the stored one`, async () => {
     const channel = await MeChannelListener.open(world.ws!.url, session);
     const outcomes: string[] = [];
