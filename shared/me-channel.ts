@@ -43,12 +43,9 @@ export class MeChannel {
     private readonly logger: Logger,
   ) {}
 
-  /**
-   * `connectionIds`: the user's connections when the caller has just read them (the sign-up callback reads the
-   * user's whole partition anyway), saving the Query.
-   */
-  async publish(userId: string, update: UserUpdate, options: { version: number; requestId?: string; connectionIds?: string[] }): Promise<PublishReport> {
-    const ids = options.connectionIds ?? (await this.connections.ofUser(userId));
+  /** Sends the update, numbered `version`, to every live connection of the user (one Query finds them). */
+  async publish(userId: string, update: UserUpdate, options: { version: number; requestId?: string }): Promise<PublishReport> {
+    const ids = await this.connections.ofUser(userId);
     const data = Buffer.from(JSON.stringify(meChannelMessage(userId, update, options.version, options.requestId)));
     const report: PublishReport = { delivered: 0, gone: 0, failed: 0 };
     await Promise.all(

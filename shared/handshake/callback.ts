@@ -50,14 +50,15 @@ export async function completeCallback(rt: Runtime, request: CallbackRequest): P
   // From here the provider's code is spent: whatever goes wrong is recorded on the handshake, so that the
   // agent's next claim learns it instead of waiting for the expiry.
   let obtained: Obtained;
-  let kept: Awaited<ReturnType<typeof rt.handshakes.complete>> | undefined;
+  let ready: HandshakeRecord | undefined;
   const oneTime = spent.record.mode === 'loopback' ? randomToken(32) : undefined;
   try {
     obtained = await obtain(rt, state, query);
     if ('result' in obtained) {
       const { result } = obtained;
-      kept = await rt.handshakes.complete(codeHash, { result, resultHash: oneTime && sha256(oneTime), providerAccount: result.identity && accountLabel(result.identity) });
+      const kept = await rt.handshakes.complete(codeHash, { result, resultHash: oneTime && sha256(oneTime), providerAccount: result.identity && accountLabel(result.identity) });
       if (!kept.done) throw new HandshakeError('SRV-1000');
+      ready = kept.record;
     }
   } catch (err) {
     const failure = asHandshakeError(err);
@@ -66,7 +67,7 @@ export async function completeCallback(rt: Runtime, request: CallbackRequest): P
   }
   if ('failure' in obtained) return failed(rt, state, spent.record, obtained.failure);
   rt.logger.info('handshake ready', { provider: state.provider, flow: state.flow, mode: spent.record.mode });
-  const complete = await successLocation(rt, kept!.done ? kept!.record : spent.record);
+  const complete = await successLocation(rt, ready!);
   if (!oneTime) return { location: complete };
   return { location: loopbackLocation(spent.record.redirectUri!, { code: state.handshakeCode, result: oneTime, complete }) };
 }

@@ -108,8 +108,8 @@ async function commit(rt: Runtime, record: HandshakeRecord): Promise<ClaimAnswer
   if (!recorded.done) throw new HandshakeError('SRV-1000');
   rt.logger.info('handshake claimed', { provider: record.provider, flow: record.flow, mode: record.mode, userId: record.userId ?? ('user' in committed.answer ? committed.answer.user.id : undefined) });
   if (committed.publish) {
-    const { userId, update, version, connectionIds } = committed.publish;
-    await publishSafely(rt, userId, update, { provider: record.provider, flow: record.flow }, { version, connectionIds });
+    const { userId, update, version } = committed.publish;
+    await publishSafely(rt, userId, update, { provider: record.provider, flow: record.flow }, version);
   }
   return committed.answer;
 }

@@ -20,7 +20,7 @@ export type ClaimAnswer = SignupAnswer | ConnectAnswer;
 /** What the commit changed for the user's other windows, published once the claim is recorded. */
 export interface Committed {
   answer: ClaimAnswer;
-  publish?: { userId: string; update: UserUpdate; version: number; connectionIds?: string[] };
+  publish?: { userId: string; update: UserUpdate; version: number };
 }
 
 /**

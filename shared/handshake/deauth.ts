@@ -34,7 +34,7 @@ export async function deauthorizeProvider(rt: Runtime, sessionToken: string | un
   const revoked = stored ? await revokeQuietly(rt, userId, stored) : false;
   // Numbered and published even when nothing was stored: another window may still hold a copy to drop.
   const version = await rt.tokens.delete(userId, row.id, host);
-  await publishSafely(rt, userId, { $unset: { [providerInfoPath(row.id, host)]: true } }, { provider: row.id, flow: 'deauth' }, { version });
+  await publishSafely(rt, userId, { $unset: { [providerInfoPath(row.id, host)]: true } }, { provider: row.id, flow: 'deauth' }, version);
   rt.logger.info('provider disconnected', { provider: row.id, userId, revoked, found: Boolean(stored) });
   return { provider: row.id, ...(host ? { host } : {}), revoked };
 }

@@ -10,12 +10,11 @@ export async function publishSafely(
   userId: string,
   update: UserUpdate,
   context: Record<string, unknown>,
-  target: { version: number; connectionIds?: string[] },
+  version: number,
 ): Promise<void> {
-  const { version, connectionIds } = target;
-  if (!rt.meChannel || connectionIds?.length === 0) return;
+  if (!rt.meChannel) return;
   try {
-    const report = await rt.meChannel.publish(userId, update, { version, connectionIds });
+    const report = await rt.meChannel.publish(userId, update, { version });
     rt.logger.info('me-channel published', { userId, ...context, ...report });
   } catch (err) {
     rt.logger.warn('me-channel publish failed', { userId, ...context, errorName: (err as Error).name });

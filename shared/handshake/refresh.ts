@@ -52,7 +52,7 @@ export async function refreshProviderToken(rt: Runtime, sessionToken: string | u
     if (!outcome.current) throw new HandshakeError('RAPI-1003', 'the connection was removed while it was being refreshed', { provider: id });
     return answer(id, provider.host, outcome.current);
   }
-  await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, token) }, { provider: id, flow: 'refresh' }, { version: outcome.version });
+  await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, token) }, { provider: id, flow: 'refresh' }, outcome.version);
   rt.logger.info('token refreshed', { provider: id, userId, rotated: Boolean(fresh.refreshToken && fresh.refreshToken !== stored.refreshToken) });
   return answer(id, provider.host, token);
 }
@@ -66,7 +66,7 @@ async function refused(rt: Runtime, userId: string, provider: ResolvedProvider, 
     // refresh token we used a moment ago wins, and its result stands.
     const outcome = await rt.tokens.replace(userId, stored, marked);
     if (outcome.written) {
-      await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, marked) }, { provider: id, flow: 'refresh' }, { version: outcome.version });
+      await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, marked) }, { provider: id, flow: 'refresh' }, outcome.version);
     } else if (outcome.current && outcome.current.refreshToken !== stored.refreshToken) {
       return answer(id, provider.host, outcome.current);
     }

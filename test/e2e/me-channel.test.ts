@@ -1,12 +1,11 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { HandshakeClient } from '../../client/index';
 import { MeChannelListener, type MeChannelMessage } from '../../local/me-channel-listener';
-import { authorizeAtProvider, Browser } from '../../local/scripted-browser';
 import { LOCAL_TABLE, startLocalStack, type LocalStack } from '../../local/stack';
 import { setRuntime } from '../../shared/runtime';
 import { localDocumentClient } from '../../local/dynamodb';
+import { demoAgent } from '../support/agents';
 
 let stack: LocalStack;
 let db: ReturnType<typeof localDocumentClient>;
@@ -20,24 +19,7 @@ afterAll(async () => {
   await stack.close();
 });
 
-/**
- * An agent as an IDE runs it: the real client, in its default loopback mode (a listener on 127.0.0.1), whose
- * browser completes the demo provider's pages over real HTTP as `login` and lands where the listener sends it.
- * The pages it ends on are kept in `pages`.
- */
-function agent(login: string, pages: string[] = []) {
-  const browser = new Browser();
-  return new HandshakeClient({
-    apiUrl: stack.apiUrl,
-    wsUrl: stack.wsUrl,
-    pollIntervalMs: 50,
-    timeoutMs: 20_000,
-    openBrowser: async (url) => {
-      const callback = await authorizeAtProvider(browser, url, `${stack.apiUrl}/no-auth/provider-token/`, login);
-      pages.push((await browser.follow(callback)).url);
-    },
-  });
-}
+const agent = (login: string, pages: string[] = []) => demoAgent(stack, login, { pages });
 
 /** The message that publishes `accessToken` for the provider. */
 const setting = (provider: string, accessToken: string) => (m: MeChannelMessage) => m.message.user.$set?.[`providerInfo.${provider}.accessToken`] === accessToken;

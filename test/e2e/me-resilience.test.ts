@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HandshakeClient, type LiveMe, type MeUser } from '../../client/index';
 import { authorizeAtProvider, Browser } from '../../local/scripted-browser';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { demoAgent } from '../support/agents';
 import { getRuntime } from '../../shared/runtime';
 
 /**
@@ -14,20 +15,7 @@ import { getRuntime } from '../../shared/runtime';
 const FAST = { heartbeatMs: 200, pongTimeoutMs: 300, backoff: { baseMs: 100, capMs: 400 } };
 const scenarios: string[] = [];
 
-function agent(stack: LocalStack, login: string) {
-  const browser = new Browser();
-  return new HandshakeClient({
-    apiUrl: stack.apiUrl,
-    wsUrl: stack.wsUrl,
-    pollIntervalMs: 50,
-    timeoutMs: 20_000,
-    WebSocket: WebSocket as never,
-    openBrowser: async (url) => {
-      const callback = await authorizeAtProvider(browser, url, `${stack.apiUrl}/no-auth/provider-token/`, login);
-      await browser.follow(callback);
-    },
-  });
-}
+const agent = (stack: LocalStack, login: string) => demoAgent(stack, login);
 
 const tokenOf = (user: MeUser | undefined, provider: string) => user?.providerInfo[provider]?.accessToken as string | undefined;
 const until = (live: LiveMe, provider: string, token: string) => live.waitFor((user) => tokenOf(user, provider) === token, AbortSignal.timeout(10_000));

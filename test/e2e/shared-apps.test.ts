@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { challengeOf, createVerifier, HandshakeClient } from '../../client/index';
+import { challengeOf, createVerifier } from '../../client/index';
 import { startAuthOrigin } from '../../local/auth-origin';
 import { startDemoProvider, type DemoProvider } from '../../local/demo-provider';
 import { authorizeAtProvider, Browser } from '../../local/scripted-browser';
@@ -15,6 +15,7 @@ import { register } from '../../local/stack';
 import { localDocumentClient } from '../../local/dynamodb';
 import { spawnEnvironment, type ReadyEnvironment } from '../support/processes';
 import { tokensInItems } from '../support/table-tokens';
+import { demoAgent } from '../support/agents';
 import { MeChannelListener } from '../../local/me-channel-listener';
 
 const SLACK_SIGNING_SECRET = 'slack-signing-secret-for-tests';
@@ -63,20 +64,9 @@ afterAll(async () => {
 });
 
 function agentOn(env: ReadyEnvironment, login: string) {
-  const browser = new Browser();
+  // The provider sends the browser to the auth origin, which sends it on to the right environment.
   const pages: string[] = [];
-  const client = new HandshakeClient({
-    apiUrl: env.apiUrl,
-    wsUrl: env.wsUrl,
-    pollIntervalMs: 50,
-    timeoutMs: 30_000,
-    openBrowser: async (url) => {
-      // The provider sends the browser to the auth origin, which sends it on to the right environment.
-      const callback = await authorizeAtProvider(browser, url, `${origin.url}/no-auth/provider-token/`, login);
-      pages.push((await browser.follow(callback)).url);
-    },
-  });
-  return { client, pages, browser };
+  return { client: demoAgent(env, login, { callbackBase: origin.url, pages, client: { timeoutMs: 30_000 } }), pages };
 }
 
 async function tokensIn(env: ReadyEnvironment) {

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { HandshakeClient } from '../../client/index';
 import { MeChannelListener } from '../../local/me-channel-listener';
 import { localDocumentClient } from '../../local/dynamodb';
-import { authorizeAtProvider, Browser } from '../../local/scripted-browser';
 import { LOCAL_TABLE, startLocalStack, type LocalStack } from '../../local/stack';
+import { demoAgent } from '../support/agents';
 
 /**
  * A session token is stolen (SPEC, "Sessions"). The person signs in on two machines, with two browsers (two
@@ -24,20 +23,7 @@ afterAll(async () => {
   await stack.close();
 });
 
-/** An IDE as an IDE runs it: the real client, its own browser (cookie jar) completing the demo provider as `login`. */
-function agent(login: string, clientName: string) {
-  const browser = new Browser();
-  return new HandshakeClient({
-    apiUrl: stack.apiUrl,
-    wsUrl: stack.wsUrl,
-    clientName,
-    timeoutMs: 20_000,
-    openBrowser: async (url) => {
-      const callback = await authorizeAtProvider(browser, url, `${stack.apiUrl}/no-auth/provider-token/`, login);
-      await browser.follow(callback);
-    },
-  });
-}
+const agent = (login: string, clientName: string) => demoAgent(stack, login, { client: { clientName } });
 
 /** What a thief does with a token: every Bearer route, and a new me-channel. */
 async function useToken(token: string) {
