@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { handlerEsbuildOptions } from '../infra/handler-function';
+import { handlerEsbuildOptions } from '../infra/handler-bundling';
 import { PROJECT_ROOT } from './setup';
 
 /**

@@ -6,8 +6,8 @@
  * npx cdk deploy -c env=prod             # protected: data retained, point-in-time recovery
  * npx cdk deploy -c stack=auth-origin    # Handshake-auth-origin: the shared callback (one per account)
  */
-import { ContextRefused } from './deployment';
-import { createAuthOriginApp, createHandshakeApp } from './handshake-app';
+import { ContextRefused } from './deployment.js';
+import { createAuthOriginApp, createHandshakeApp } from './handshake-app.js';
 
 // The CLI hands `-c` values to the app in CDK_CONTEXT_JSON; read `stack` before choosing which app to build.
 const which = (JSON.parse(process.env.CDK_CONTEXT_JSON ?? '{}') as { stack?: unknown }).stack;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { isEnvironmentName } from '../shared/state';
+import { isEnvironmentName } from '../shared/environment-name.js';
 
 /** A `-c` value (or the branch) that the synth refuses: the deployer gets its message, not a stack trace. */
 export class ContextRefused extends Error {}

@@ -1,13 +1,14 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { BuildOptions } from 'esbuild';
+import { HANDLER_BUNDLING } from './handler-bundling.js';
+import type { HandlerCode } from './handler-code.js';
 
 /**
  * Node.js 24: the newest Lambda runtime aws-cdk-lib knows (cdk-nag AwsSolutions-L1 asks for the latest);
@@ -15,94 +16,39 @@ import type { BuildOptions } from 'esbuild';
  */
 export const HANDLER_RUNTIME = Runtime.NODEJS_24_X;
 
-/** Some bundled dependencies call `require`, which an ES module does not have. */
-const REQUIRE_SHIM = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
-
-/**
- * How every handler is bundled (NodejsFunction `bundling`, plus the project's tsconfig). `bench/` bundles
- * with the same options through `handlerEsbuildOptions`, so what it measures is what is deployed.
- */
-export const HANDLER_BUNDLING = {
-  forceDockerBundling: false,
-  format: OutputFormat.ESM,
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  banner: REQUIRE_SHIM,
-  minify: true,
-  sourceMap: true,
-  sourceMapMode: SourceMapMode.DEFAULT,
-  // File and line numbers are what a stack trace needs; embedding every source would double the upload.
-  sourcesContent: false,
-  bundleAwsSDK: true,
-  logLevel: LogLevel.WARNING,
-} satisfies BundlingOptions;
-
-/**
- * esbuild's JS API options for what NodejsFunction runs with HANDLER_BUNDLING when it bundles locally:
- * `esbuild --bundle <entry> --target=node24 --platform=node --format=esm --outfile=<outdir>/index.mjs --minify
- * --sourcemap --sources-content=false --log-level=warning --tsconfig=<root>/tsconfig.json --banner:js=<shim>
- * --main-fields=module,main`, run in the project root, with no externals (the AWS SDK is bundled). An option
- * added to HANDLER_BUNDLING that is not translated here throws, so the two cannot drift apart silently.
- *
- * @example
- * await esbuild.build(handlerEsbuildOptions('check-signup', projectRoot, 'bench/out/bundles/check-signup'));
- */
-export function handlerEsbuildOptions(handler: string, projectRoot: string, outdir: string): BuildOptions {
-  const { forceDockerBundling, format, target, mainFields, banner, minify, sourceMap, sourceMapMode, sourcesContent, bundleAwsSDK, logLevel, ...untranslated } =
-    HANDLER_BUNDLING;
-  if (Object.keys(untranslated).length) throw new Error(`handlerEsbuildOptions does not translate ${Object.keys(untranslated).join(', ')}`);
-  void forceDockerBundling; // how CDK runs esbuild, not what esbuild does
-  const sourcemap = !sourceMap ? false : sourceMapMode === SourceMapMode.DEFAULT ? true : sourceMapMode;
-  return {
-    entryPoints: [join(projectRoot, 'functions', handler, 'handler.ts')],
-    absWorkingDir: projectRoot,
-    bundle: true,
-    target,
-    platform: 'node',
-    format,
-    outfile: join(outdir, format === OutputFormat.ESM ? 'index.mjs' : 'index.js'),
-    minify,
-    sourcemap,
-    sourcesContent,
-    external: bundleAwsSDK ? [] : ['@aws-sdk/*'],
-    logLevel,
-    tsconfig: join(projectRoot, 'tsconfig.json'),
-    banner: { js: banner },
-    mainFields,
-  };
-}
-
 export interface HandlerFunctionProps {
   /** Folder under `functions/`: the entry is `functions/<handler>/handler.ts`. */
   handler: string;
-  /** The repository root (holds `functions/`, `package-lock.json`, `tsconfig.json`). */
-  projectRoot: string;
+  /** Prebuilt bundles, or the repository's sources. */
+  code: HandlerCode;
   environment: Record<string, string>;
   timeout: Duration;
+  /** @default 512 */
   memorySize?: number;
+  /** @default - none: the function draws on the account's unreserved concurrency */
+  reservedConcurrency?: number;
+  /** Active X-Ray tracing. @default false */
+  tracing?: boolean;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
 }
 
 /**
- * One Lambda handler: bundled by the locally installed esbuild (never Docker) into one minified ES module
- * with a source map, AWS SDK included so the lockfile pins it; arm64; its own role and its own log group,
- * so it holds no permission until the stack grants one (no AWSLambdaBasicExecutionRole).
+ * One Lambda handler: one minified ES module with a source map, AWS SDK included so the lockfile pins it
+ * (prebuilt in the package, or bundled from the sources by the local esbuild, never Docker); arm64; its own
+ * role and its own log group, so it holds no permission until the stack grants one (no
+ * AWSLambdaBasicExecutionRole).
  *
  * @example
- * const fn = new HandlerFunction(this, 'CheckSignup', { handler: 'check-signup', projectRoot, environment: {}, ... });
+ * const fn = new HandlerFunction(this, 'CheckSignup', { handler: 'check-signup', code: defaultHandlerCode(), environment: {}, ... });
  */
 export class HandlerFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
-    const entry = join(props.projectRoot, 'functions', props.handler, 'handler.ts');
-    if (!existsSync(entry)) throw new Error(`handler ${props.handler}: ${entry} does not exist`);
-    assertLocalEsbuild();
-
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `handshake ${props.handler}: only what this handler uses`,
@@ -110,11 +56,7 @@ export class HandlerFunction extends Construct {
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry,
-      handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+    const common = {
       runtime: HANDLER_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
@@ -125,8 +67,33 @@ export class HandlerFunction extends Construct {
       // No NODE_OPTIONS=--enable-source-maps: it adds 17-20 ms to every cold start (npm run bench), and the
       // handlers log error names and messages, never stacks. The maps ship beside the bundle for debugging.
       environment: props.environment,
-      bundling: { ...HANDLER_BUNDLING, tsconfig: join(props.projectRoot, 'tsconfig.json') },
-    });
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+      ...(props.tracing ? { tracing: Tracing.ACTIVE } : {}),
+    };
+    if ('bundles' in props.code) {
+      const bundle = join(props.code.bundles, props.handler);
+      if (!existsSync(join(bundle, 'index.mjs'))) throw new Error(`handler ${props.handler}: ${bundle}/index.mjs does not exist`);
+      this.function = new LambdaFunction(this, 'Function', { ...common, code: Code.fromAsset(bundle), handler: 'index.handler' });
+    } else {
+      const projectRoot = props.code.sources;
+      const entry = join(projectRoot, 'functions', props.handler, 'handler.ts');
+      if (!existsSync(entry)) throw new Error(`handler ${props.handler}: ${entry} does not exist`);
+      assertLocalEsbuild();
+      this.function = new NodejsFunction(this, 'Function', {
+        ...common,
+        entry,
+        handler: 'handler',
+        projectRoot,
+        depsLockFilePath: join(projectRoot, 'package-lock.json'),
+        bundling: { ...HANDLER_BUNDLING, tsconfig: join(projectRoot, 'tsconfig.json') },
+      });
+    }
+    if (props.tracing) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (AWS X-Ray docs).',
+      });
+    }
   }
 }
 

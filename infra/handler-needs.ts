@@ -1,4 +1,4 @@
-import type { TableAction } from './storage';
+import type { TableAction } from './storage.js';
 
 /** What a handler that builds the runtime (`shared/runtime.ts`) touches. */
 export interface RuntimeNeeds {

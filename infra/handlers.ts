@@ -2,17 +2,21 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { HandlerFunction } from './handler-function';
-import { needsOf } from './handler-needs';
-import type { KeyRing } from './key-ring';
-import type { MeChannel } from './me-channel';
-import type { ProviderSettings } from './provider-settings';
-import type { Storage } from './storage';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../shared/metric-names.js';
+import type { HandlerCode } from './handler-code.js';
+import { HandlerFunction } from './handler-function.js';
+import { needsOf } from './handler-needs.js';
+import type { KeyRing } from './key-ring.js';
+import type { MeChannel } from './me-channel.js';
+import type { ProviderSettings } from './provider-settings.js';
+import type { Storage } from './storage.js';
 
 export interface HandlersProps {
   /** Handler folders under `functions/`, each deployed once however many routes it serves. */
   handlers: readonly string[];
-  projectRoot: string;
+  /** Handlers every route of which is public: they get `publicReservedConcurrency`. */
+  publicHandlers?: ReadonlySet<string>;
+  code: HandlerCode;
   environment: string;
   publicApiUrl: string;
   /** `CALLBACK_BASE_URL`; absent: each handler uses PUBLIC_API_URL. */
@@ -23,7 +27,33 @@ export interface HandlersProps {
   meChannel: MeChannel;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** Powertools log level. @default 'INFO' */
+  logLevel?: LogLevelName;
+  /** @default 512 */
+  memorySize?: number;
+  /** @default - none */
+  publicReservedConcurrency?: number;
+  /** Active X-Ray tracing and Powertools Tracer. @default false */
+  tracing?: boolean;
+  /** SUCCESS_URL. @default - the broker's own success page */
+  successUrl?: string;
+  /** ERROR_URL. @default - the broker's own error page */
+  errorUrl?: string;
 }
+
+export type LogLevelName = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** What every function gets, runtime or not: Powertools' service, namespace, log level and tracing switch. */
+export function observabilityEnvironment(options: { environment: string; logLevel?: LogLevelName; tracing?: boolean }): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+    POWERTOOLS_TRACE_ENABLED: options.tracing ? 'true' : 'false',
+    RUN_TIME_ENVIRONMENT: options.environment,
+  };
+}
+
 
 /**
  * The environment's Lambda functions, one per handler folder, each given the environment variables and the
@@ -40,24 +70,28 @@ export class Handlers extends Construct {
     super(scope, id);
     for (const handler of new Set(props.handlers)) {
       const needs = needsOf(handler);
-      const environment: Record<string, string> = {};
+      const environment: Record<string, string> = observabilityEnvironment(props);
       const readsKeys = Boolean(needs.keys);
-      if (readsKeys || needs.runtime) environment.RUN_TIME_ENVIRONMENT = props.environment;
       if (readsKeys) environment.HANDSHAKE_KEYS_PARAMETER = props.keyRing.parameterName;
       if (needs.runtime) {
         Object.assign(environment, {
           PUBLIC_API_URL: props.publicApiUrl,
           TABLE_NAME: props.storage.tableName,
           ...(props.callbackBaseUrl ? { CALLBACK_BASE_URL: props.callbackBaseUrl } : {}),
+          ...(props.successUrl ? { SUCCESS_URL: props.successUrl } : {}),
+          ...(props.errorUrl ? { ERROR_URL: props.errorUrl } : {}),
           ...(needs.runtime.providers ? { PROVIDERS_PARAMETER_PATH: props.providers.path } : {}),
           ...(needs.runtime.publishes || needs.runtime.closes ? { MECHANNEL_ENDPOINT: props.meChannel.endpoint } : {}),
         });
       }
       const fn = new HandlerFunction(this, constructId(handler), {
         handler,
-        projectRoot: props.projectRoot,
+        code: props.code,
         environment,
         timeout: Duration.seconds(needs.timeoutSeconds),
+        memorySize: props.memorySize,
+        tracing: props.tracing,
+        ...(props.publicHandlers?.has(handler) && props.publicReservedConcurrency !== undefined ? { reservedConcurrency: props.publicReservedConcurrency } : {}),
         logRetention: props.logRetention,
         removalPolicy: props.removalPolicy,
       });

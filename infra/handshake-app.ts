@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { currentGitBranch, deploymentFromContext, type Deployment } from './deployment';
-import { HandshakeStack } from './handshake-stack';
-import { AUTH_ORIGIN_STACK_NAME, AuthOriginStack } from './auth-origin-stack';
+import { currentGitBranch, deploymentFromContext, type Deployment } from './deployment.js';
+import { HandshakeStack } from './handshake-stack.js';
+import { AUTH_ORIGIN_STACK_NAME, AuthOriginStack } from './auth-origin-stack.js';
 
 /** The repository root: `functions/`, `package-lock.json` and `tsconfig.json` live here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -31,7 +31,7 @@ export function createHandshakeApp(options: HandshakeAppOptions = {}): Handshake
   const { gitBranch = () => currentGitBranch(PROJECT_ROOT), ...appProps } = options;
   const app = new App(appProps);
   const deployment = deploymentFromContext((key) => app.node.tryGetContext(key), gitBranch);
-  const stack = new HandshakeStack(app, `Handshake-${deployment.environment}`, { deployment, projectRoot: PROJECT_ROOT });
+  const stack = new HandshakeStack(app, `Handshake-${deployment.environment}`, { deployment, handlerCode: { sources: PROJECT_ROOT } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, deployment };
 }
@@ -45,7 +45,7 @@ export function createHandshakeApp(options: HandshakeAppOptions = {}): Handshake
  */
 export function createAuthOriginApp(options: AppProps = {}): { app: App; stack: AuthOriginStack } {
   const app = new App(options);
-  const stack = new AuthOriginStack(app, AUTH_ORIGIN_STACK_NAME, { projectRoot: PROJECT_ROOT });
+  const stack = new AuthOriginStack(app, AUTH_ORIGIN_STACK_NAME, { handlerCode: { sources: PROJECT_ROOT } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }

@@ -2,6 +2,7 @@ import { Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
+  type DomainName,
   HttpApi,
   HttpMethod,
   HttpRoute,
@@ -14,7 +15,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { ApiRoute } from '../shared/http/api-routes';
+import { customDomain, type CustomDomainProps } from './custom-domain.js';
+import type { ApiRoute } from '../shared/http/api-routes.js';
 
 /** Every route, agents' included. */
 export const DEFAULT_THROTTLE: Required<ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -48,6 +50,8 @@ export interface HttpRoutesProps {
   publicThrottle?: ThrottleSettings;
   /** Why the public routes carry no authorizer, for the cdk-nag acknowledgement; default: the environment's reason. */
   publicRouteReason?: string;
+  /** A custom domain mapped to the `$default` stage: `url` becomes `https://<domainName>`. */
+  domain?: CustomDomainProps;
 }
 
 /**
@@ -63,6 +67,9 @@ export class HttpRoutes extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
+  readonly domainName?: DomainName;
+  /** The custom host as written (a plain string: the functions' variables stay readable). */
+  private readonly domainHost?: string;
   private readonly publicThrottle: ThrottleSettings;
   private readonly publicRouteReason?: string;
   private readonly routeSettings: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
@@ -78,7 +85,12 @@ export class HttpRoutes extends Construct {
       createDefaultStage: false,
     });
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    if (props.domain) {
+      this.domainName = customDomain(this, props.domain);
+      this.domainHost = props.domain.domainName;
+    }
     this.stage = new HttpStage(this, 'Stage', {
+      ...(this.domainName ? { domainMapping: { domainName: this.domainName } } : {}),
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
@@ -93,7 +105,7 @@ export class HttpRoutes extends Construct {
 
   /** The public base URL (no trailing slash): what `PUBLIC_API_URL` and the environment registry hold. */
   get url(): string {
-    return this.api.apiEndpoint;
+    return this.domainHost ? `https://${this.domainHost}` : this.api.apiEndpoint;
   }
 
   /** Adds each route with its handler; the handlers authenticate (there is no gateway authorizer). */

@@ -1,9 +1,11 @@
-import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
-import { type ThrottleSettings, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnElement, type RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { type CfnStage, type DomainName, type ThrottleSettings, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { customDomain, type CustomDomainProps } from './custom-domain.js';
 
 /** A WebSocket route and the handler folder that serves it. */
 export interface WebSocketRoute {
@@ -36,8 +38,26 @@ const ACKNOWLEDGEMENTS: Record<WebSocketRoute['routeKey'], string> = {
   ping: 'A message route exists only on a connection that $connect authorized; authorization applies to $connect only. It answers pong and touches nothing.',
 };
 
+/** One JSON line per connect, disconnect and message. No query strings: `$connect` may carry `?token=`. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  eventType: '$context.eventType',
+  routeKey: '$context.routeKey',
+  connectionId: '$context.connectionId',
+  ip: '$context.identity.sourceIp',
+  status: '$context.status',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integrationLatency',
+  error: '$context.error.message',
+};
+
 export interface MeChannelProps {
   environment: string;
+  /** Access logs of the stage, kept this long (needs the account's API Gateway CloudWatch Logs role). */
+  accessLogs?: { logRetention: RetentionDays; removalPolicy: RemovalPolicy };
+  /** A custom domain mapped to the stage: `url` becomes `wss://<domainName>`. */
+  domain?: CustomDomainProps;
 }
 
 /**
@@ -53,6 +73,9 @@ export interface MeChannelProps {
 export class MeChannel extends Construct {
   readonly api: WebSocketApi;
   readonly stage: WebSocketStage;
+  readonly accessLogs?: LogGroup;
+  readonly domainName?: DomainName;
+  private readonly domainHost?: string;
 
   constructor(scope: Construct, id: string, props: MeChannelProps) {
     super(scope, id);
@@ -60,24 +83,35 @@ export class MeChannel extends Construct {
       apiName: `handshake-${props.environment}-me-channel`,
       description: `handshake ${props.environment}: the me-channel (provider token updates to agents)`,
     });
+    if (props.domain) {
+      this.domainName = customDomain(this, props.domain);
+      this.domainHost = props.domain.domainName;
+    }
     this.stage = new WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
       stageName: ME_CHANNEL_STAGE,
       autoDeploy: true,
       throttle: CONNECT_THROTTLE,
+      ...(this.domainName ? { domainMapping: { domainName: this.domainName } } : {}),
     });
-    Validations.of(this.stage).acknowledge({
-      id: 'AwsSolutions-APIG1',
-      reason:
-        'WebSocket access logging needs the account-wide API Gateway CloudWatch Logs role (AWS::ApiGateway::Account), an account ' +
-        'singleton that a per-branch stack must not own or overwrite. Every $connect and $disconnect runs a handler whose log ' +
-        'records the outcome (refusal code, request id), and API Gateway metrics count connections and messages.',
-    });
+    if (props.accessLogs) {
+      this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.accessLogs.logRetention, removalPolicy: props.accessLogs.removalPolicy });
+      (this.stage.node.defaultChild as CfnStage).accessLogSettings = { destinationArn: this.accessLogs.logGroupArn, format: JSON.stringify(ACCESS_LOG_FIELDS) };
+    } else {
+      Validations.of(this.stage).acknowledge({
+        id: 'AwsSolutions-APIG1',
+        reason:
+          'WebSocket access logging needs the account-wide API Gateway CloudWatch Logs role (AWS::ApiGateway::Account), an account ' +
+          'singleton that a per-branch stack must not own or overwrite. Every $connect and $disconnect runs a handler whose log ' +
+          'records the outcome (refusal code, request id), and API Gateway metrics count connections and messages. ' +
+          'Deployers whose account has that role turn access logs on with meChannelAccessLogs.',
+      });
+    }
   }
 
   /** `wss://…/live`: what agents connect to. */
   get url(): string {
-    return this.stage.url;
+    return this.domainHost ? `wss://${this.domainHost}` : this.stage.url;
   }
 
   /** `https://{apiId}.execute-api.{region}.amazonaws.com/live`: the management endpoint publishers post to. */
@@ -116,8 +150,14 @@ export class MeChannel extends Construct {
     Grant.addToPrincipal({ grantee, actions: ['execute-api:ManageConnections'], resourceArns: [connections] });
     if (Construct.isConstruct(grantee)) {
       // cdk-nag names the finding after the resource as written in the template: `<LogicalId>` for the API id.
-      const apiLogicalId = Stack.of(this).getLogicalId(this.api.node.defaultChild as CfnElement);
-      const resource = `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${ME_CHANNEL_STAGE}/${method}/@connections/*`;
+      const stack = Stack.of(this);
+      const apiLogicalId = stack.getLogicalId(this.api.node.defaultChild as CfnElement);
+      // An environment-agnostic stack writes the pseudo parameters; one with an account and region, the values
+      // (and, with @aws-cdk/core:enablePartitionLiterals, the partition the region implies).
+      const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
+      const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+      const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+      const resource = `arn:${partition}:execute-api:${region}:${account}:<${apiLogicalId}>/${ME_CHANNEL_STAGE}/${method}/@connections/*`;
       Validations.of(grantee).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
         reason:

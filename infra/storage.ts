@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../shared/stores/schema';
+import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../shared/stores/schema.js';
 
 export interface StorageProps {
   /** Protected: retained when the stack goes, deletion-protected, point-in-time recovery on. */

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { HANDLER_NEEDS } from '../infra/handler-needs';
 import { API_ROUTES, matchRoute, type ApiRoute } from '../shared/http/api-routes';
 import { HTTP_HANDLERS, type HttpHandler } from './handlers';
+import { localLambdaContext } from './lambda-context';
 import { toV2Event } from './v2-event';
 
 export interface DispatchResult {
@@ -46,9 +46,8 @@ export async function dispatchHttp(
     if (!pathParameters) continue;
     const event = toV2Event({ ...request, routeKey: `${route.method} ${route.path}`, pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined });
     const functionMs = limits.functionTimeoutMs?.(route.handler) ?? (HANDLER_NEEDS[route.handler]?.timeoutSeconds ?? 29) * 1000;
-    const started = Date.now();
-    // What Lambda hands the handler: its request id, and the time it has left.
-    const context = { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => functionMs - (Date.now() - started) };
+    // What Lambda hands the handler: its request id and names, and the time it has left.
+    const context = localLambdaContext(route.handler, functionMs);
     const timers: NodeJS.Timeout[] = [];
     let result;
     try {

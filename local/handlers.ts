@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { LambdaTime } from '../shared/request-context';
 import { handler as checkSignup } from '../functions/check-signup/handler';
 import { handler as providerAuth } from '../functions/provider-auth/handler';
 import { handler as providerAuthCode } from '../functions/provider-auth-code/handler';
@@ -17,7 +18,7 @@ import { handler as signOut } from '../functions/sign-out/handler';
 import { handler as me } from '../functions/me/handler';
 
 /** A handler as the local gateways call it: the event, and the part of Lambda's context the wrappers read. */
-export type HttpHandler = (event: APIGatewayProxyEventV2, context?: { awsRequestId?: string; getRemainingTimeInMillis(): number }) => Promise<APIGatewayProxyStructuredResultV2>;
+export type HttpHandler = (event: APIGatewayProxyEventV2, context?: LambdaTime) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** The real Lambda handlers, by their folder name under `functions/` (as `API_ROUTES` names them). */
 export const HTTP_HANDLERS: Record<string, HttpHandler> = {
@@ -50,4 +51,4 @@ export const WEBSOCKET_HANDLERS = {
 };
 
 /** A message route's handler: its returned `body` goes back on the connection (a two-way route). */
-export type WebSocketMessageHandler = (event: never) => Promise<{ statusCode?: number; body?: string }>;
+export type WebSocketMessageHandler = (event: never, context?: LambdaTime) => Promise<{ statusCode?: number; body?: string }>;

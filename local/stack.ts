@@ -29,6 +29,11 @@ export interface LocalStackOptions {
   /** The WebSocket gateway's idle close and connection cap (API Gateway's 10 minutes and 2 hours by default). */
   wsIdleTimeoutMs?: number;
   wsMaxConnectionMs?: number;
+  /**
+   * Writes the metrics to stdout as Lambda does (EMF lines, Powertools Metrics); off by default, so that a
+   * test's output is the flows' log lines (POWERTOOLS_METRICS_DISABLED is set accordingly).
+   */
+  metrics?: boolean;
 }
 
 export interface LocalStack {
@@ -94,6 +99,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       MECHANNEL_ENDPOINT: ws.managementUrl,
       HANDSHAKE_KEYS: await localKeys(options.dataDir),
       PROVIDERS_CONFIG: JSON.stringify(providers),
+      POWERTOOLS_METRICS_DISABLED: options.metrics ? 'false' : 'true',
       ...(options.callbackBaseUrl ? { CALLBACK_BASE_URL: options.callbackBaseUrl } : {}),
     };
     if (options.registryDir) await register(options.registryDir, env.RUN_TIME_ENVIRONMENT!, http.url);

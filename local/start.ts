@@ -9,6 +9,7 @@ import { startLocalStack } from './stack';
  * HANDSHAKE_ROLE=auth-origin runs the auth origin instead; HANDSHAKE_ENVIRONMENT names an environment,
  * HANDSHAKE_CALLBACK_BASE_URL points its callbacks at the auth origin, HANDSHAKE_REGISTRY_DIR is the
  * registry folder they share, HANDSHAKE_PROVIDERS_CONFIG replaces the demo provider's settings.
+ * The metrics are written as EMF lines, as in Lambda (HANDSHAKE_METRICS=off: not).
  * The last line printed is `handshake-ready {json}` with the URLs, for scripts.
  */
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -31,6 +32,8 @@ if (env.HANDSHAKE_ROLE === 'auth-origin') {
     callbackBaseUrl: env.HANDSHAKE_CALLBACK_BASE_URL,
     registryDir: env.HANDSHAKE_REGISTRY_DIR,
     providers: env.HANDSHAKE_PROVIDERS_CONFIG ? JSON.parse(env.HANDSHAKE_PROVIDERS_CONFIG) : undefined,
+    // As in Lambda, the metrics are EMF lines among the logs; HANDSHAKE_METRICS=off leaves them out.
+    metrics: env.HANDSHAKE_METRICS !== 'off',
   }).catch((err: Error) => {
     // A configuration mistake is a sentence, not a stack trace.
     console.error(`handshake did not start: ${err.message}`);

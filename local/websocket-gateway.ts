@@ -4,9 +4,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
+import { HANDLER_NEEDS } from '../infra/handler-needs';
 import type { WebSocketEvent } from '../shared/http/websocket-event';
+import type { LambdaTime } from '../shared/request-context';
+import { localLambdaContext } from './lambda-context';
 
-export type WebSocketHandler = (event: WebSocketEvent) => Promise<{ statusCode?: number } | undefined>;
+export type WebSocketHandler = (event: WebSocketEvent, context?: LambdaTime) => Promise<{ statusCode?: number } | undefined>;
+
+/** What Lambda hands the function behind a route (`ws-connect`, `ws-ping`, ...): its names, its deployed timeout. */
+const contextFor = (handler: string) => localLambdaContext(handler, (HANDLER_NEEDS[handler]?.timeoutSeconds ?? 10) * 1000);
 
 interface Connection {
   socket: WebSocket;
@@ -34,7 +40,7 @@ export async function startWebSocketGateway(options: {
   connect: WebSocketHandler;
   disconnect: WebSocketHandler;
   /** Message routes by the message's `action` (API Gateway's default route selection, `$request.body.action`). */
-  messages?: Record<string, (event: never) => Promise<{ statusCode?: number; body?: string } | undefined>>;
+  messages?: Record<string, (event: never, context?: LambdaTime) => Promise<{ statusCode?: number; body?: string } | undefined>>;
   /** Closes a connection that sent no message for this long (API Gateway: 10 minutes). */
   idleTimeoutMs?: number;
   /** Closes every connection after this long (API Gateway: 2 hours). */
@@ -77,7 +83,7 @@ export async function startWebSocketGateway(options: {
     const connectionId = randomBytes(10).toString('base64');
     let status = 500;
     try {
-      status = (await options.connect(event('$connect', connectionId, req)))?.statusCode ?? 200;
+      status = (await options.connect(event('$connect', connectionId, req), contextFor('ws-connect')))?.statusCode ?? 200;
     } catch {
       status = 500;
     }
@@ -105,7 +111,7 @@ export async function startWebSocketGateway(options: {
         clearTimeout(connection.idle);
         clearTimeout(connection.cap);
         connections.delete(connectionId);
-        void options.disconnect(event('$disconnect', connectionId)).catch(() => undefined);
+        void options.disconnect(event('$disconnect', connectionId), contextFor('ws-disconnect')).catch(() => undefined);
       });
     });
   });
@@ -127,7 +133,7 @@ export async function startWebSocketGateway(options: {
       return;
     }
     try {
-      const answer = await handler(event(action as string, connectionId, undefined, data) as never);
+      const answer = await handler(event(action as string, connectionId, undefined, data) as never, contextFor(`ws-${action as string}`));
       if (answer?.body !== undefined && ws.readyState === ws.OPEN) ws.send(answer.body);
     } catch {
       ws.send(JSON.stringify({ message: 'Internal server error', connectionId, requestId: randomUUID() }));

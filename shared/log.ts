@@ -1,4 +1,6 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { requestContext } from './request-context';
 
 /**
  * Field names whose values are credentials, at any depth of a log entry: tokens of every kind, codes, state,
@@ -42,11 +44,57 @@ export function redactSensitive(key: string, value: unknown): unknown {
 }
 
 /**
- * The service logger (Powertools). Callers log fields they chose; the whole event only when an operator turns
+ * Powertools' own log record (its keys, in its order), with the invocation each line belongs to taken from the
+ * request context rather than from the logger: `function_request_id`, `cold_start` and the other Lambda
+ * names, and `correlation_id`, API Gateway's request id (the reference id of the error page). Powertools'
+ * `addContext` and `setCorrelationId` would keep them on the logger, one per container, which concurrent
+ * invocations in one process (the local gateways) would overwrite for each other.
+ */
+class InvocationLogFormatter extends LogFormatter {
+  formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+    const request = requestContext();
+    const lambda = request?.invocation ?? attributes.lambdaContext;
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel,
+        message: attributes.message,
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        service: attributes.serviceName,
+        cold_start: lambda?.coldStart,
+        function_arn: lambda?.invokedFunctionArn,
+        function_memory_size: lambda?.memoryLimitInMB,
+        function_name: lambda?.functionName,
+        function_request_id: lambda?.awsRequestId,
+        correlation_id: request?.referenceId,
+        sampling_rate: attributes.sampleRateValue,
+        xray_trace_id: attributes.xRayTraceId,
+      },
+    }).addAttributes(additional);
+  }
+}
+
+/**
+ * A service logger (Powertools). Callers log fields they chose; the whole event only when an operator turns
  * on POWERTOOLS_LOGGER_LOG_EVENT. Either way every credential, by name or by shape, is redacted on its way out.
+ * Every line names its invocation (see InvocationLogFormatter); the level is POWERTOOLS_LOG_LEVEL's.
  */
 export function createLogger(serviceName = 'handshake'): Logger {
-  return new Logger({ serviceName, jsonReplacerFn: redactSensitive });
+  return new Logger({ serviceName, jsonReplacerFn: redactSensitive, logFormatter: new InvocationLogFormatter() });
+}
+
+const containerLoggers = new Map<string, Logger>();
+
+/**
+ * The container's logger of a service, made on first use and there before any runtime: a handler whose
+ * runtime could not be built still logs why, with the same fields. The runtimes log through it too.
+ *
+ * @example
+ * serviceLogger().error('request failed', { route, errorName });
+ */
+export function serviceLogger(serviceName = 'handshake'): Logger {
+  let logger = containerLoggers.get(serviceName);
+  if (!logger) containerLoggers.set(serviceName, (logger = createLogger(serviceName)));
+  return logger;
 }
 
 export type { Logger };

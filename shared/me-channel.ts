@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { HandshakeMetrics } from './metrics';
 import type { ConnectionStore } from './stores/connections';
 
 /** A change to the agent's copy of its user (SPEC, "Me-channel"): dotted paths set or removed. */
@@ -29,10 +30,11 @@ export function meChannelMessage(userId: string, update: UserUpdate, version: nu
 /**
  * Publishes user updates to every WebSocket connection of the user through the API Gateway management API
  * (PostToConnection), all in parallel. A connection that answers 410 Gone is forgotten; the others still
- * get the message; any other failure is counted and logged, never thrown.
+ * get the message; any other failure is counted and logged, never thrown. Each publish's counts go to the
+ * metrics (MeChannelDelivered, MeChannelGone, MeChannelFailed).
  *
  * @example
- * const channel = new MeChannel(connections, createManagementClient('https://abc.execute-api.eu-west-1.amazonaws.com/live'), logger);
+ * const channel = new MeChannel(connections, createManagementClient('https://abc.execute-api.eu-west-1.amazonaws.com/live'), logger, metrics);
  * await channel.publish(userId, { $set: { 'providerInfo.github.accessToken': token } }, { version: 7 });
  */
 export class MeChannel {
@@ -41,6 +43,7 @@ export class MeChannel {
     /** Public so that tracing (and the least-privilege test) can attach to every AWS client. */
     readonly client: ApiGatewayManagementApiClient,
     private readonly logger: Logger,
+    private readonly metrics?: Pick<HandshakeMetrics, 'meChannelPublished'>,
   ) {}
 
   /** Sends the update, numbered `version`, to every live connection of the user (one Query finds them). */
@@ -64,6 +67,7 @@ export class MeChannel {
         }
       }),
     );
+    this.metrics?.meChannelPublished(report);
     return report;
   }
 

@@ -1,11 +1,11 @@
 import { EncryptJWT, jwtDecrypt, errors as joseErrors } from 'jose';
+import { isEnvironmentName } from './environment-name';
 import { HandshakeError } from './errors';
 
 /** The longest a state may live (SPEC: at most 10 minutes). */
 export const STATE_MAX_LIFETIME_SECONDS = 600;
 /** Anything longer is not ours: refuse before spending time on it. */
 const STATE_MAX_LENGTH = 4096;
-const ENVIRONMENT_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export type Flow = 'connect' | 'signup';
 
@@ -39,9 +39,7 @@ export interface StateContext {
   now: number;
 }
 
-export function isEnvironmentName(value: string): boolean {
-  return ENVIRONMENT_PATTERN.test(value);
-}
+export { isEnvironmentName };
 
 /**
  * Seals claims into `<runTimeEnvironment>!<JWE>`. The environment stays readable for routers and is also

@@ -4,13 +4,16 @@ import { pageKeys } from '../../shared/http/page-keys';
 import { errorPage, successPage } from '../../shared/http/pages';
 import { pathParam, queryParams } from '../../shared/http/request';
 import { htmlResponse } from '../../shared/http/responses';
+import { inInvocation, type LambdaTime } from '../../shared/request-context';
 
 /**
  * GET /web/auth-complete/{provider}[?s=] and GET /web/error: the built-in pages. They need no table and no
  * provider settings, only the pages' key to open the success summary, so they render even when the rest of
  * the environment is misconfigured (then the success page is neutral).
  */
-export const handler = async (event: APIGatewayProxyEventV2) => {
+export const handler = (event: APIGatewayProxyEventV2, context?: LambdaTime) => inInvocation(event, context, () => page(event));
+
+async function page(event: APIGatewayProxyEventV2) {
   let query: Record<string, string>;
   try {
     query = queryParams(event);
@@ -23,4 +26,4 @@ export const handler = async (event: APIGatewayProxyEventV2) => {
     return htmlResponse(200, successPage(pathParam(event, 'provider'), summary));
   }
   return htmlResponse(200, errorPage(query.code, query.provider, query.reason, query.ref));
-};
+}

@@ -1,16 +1,13 @@
 import { asHandshakeError } from '../../shared/errors';
 import { openConnection } from '../../shared/handshake/connections';
-import { connectToken, type WebSocketEvent } from '../../shared/http/websocket-event';
-import { getRuntime } from '../../shared/runtime';
+import { webSocketRoute } from '../../shared/http/routes';
+import { connectToken } from '../../shared/http/websocket-event';
 
 /**
  * WebSocket `$connect`: 200 accepts the connection; 401 refuses it (a session signed out during the call may
- * leave its connection items, which the next publish finds gone and forgets).
+ * leave its connection items, which the next publish finds gone and forgets); 503 without a runtime.
  */
-export const handler = async (event: WebSocketEvent) => {
-  const rt = await getRuntime().catch(() => undefined);
-  if (!rt) return { statusCode: 503 };
-  rt.logger.logEventIfEnabled(event);
+export const handler = webSocketRoute('ws-connect', async (rt, event) => {
   try {
     await openConnection(rt, event.requestContext.connectionId ?? '', connectToken(event));
     return { statusCode: 200 };
@@ -19,4 +16,4 @@ export const handler = async (event: WebSocketEvent) => {
     rt.logger.info('me-channel connection refused', { errorCode: failure.code });
     return { statusCode: failure.status };
   }
-};
+});

@@ -128,7 +128,12 @@ const refusal = (code: ErrorCode, providerError: string): Obtained => ({ failure
 /** Records the failure for the claim, then tells the browser (and, in loopback mode, the agent). */
 async function failed(rt: Runtime, state: OpenedState, record: HandshakeRecord, failure: { code: ErrorCode; error: string }): Promise<CallbackOutcome> {
   // If even this write fails, the claim still ends: an exchange older than the callback can run is failed.
-  await rt.handshakes.fail(record.codeHash, failure).catch((err: Error) => rt.logger.warn('recording the failure failed', { provider: state.provider, errorName: err.name }));
+  const recorded = await rt.handshakes.fail(record.codeHash, failure).catch((err: Error) => {
+    rt.logger.warn('recording the failure failed', { provider: state.provider, errorName: err.name });
+    return undefined;
+  });
+  // Counted once: unless the record had already left `exchanging` (then this failure was not its end).
+  if (recorded?.done !== false) rt.metrics.handshakeFailed({ provider: record.provider, flow: record.flow, mode: record.mode, errorCode: failure.code });
   rt.logger.info('handshake failed', { provider: state.provider, flow: state.flow, errorCode: failure.code, providerError: failure.error, referenceId: requestContext()?.referenceId });
   const complete = errorLocation(rt, failure, state.provider);
   if (record.mode !== 'loopback') return { location: complete };

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { sameSecret } from '../crypto/compare';
 import { pkceChallenge } from '../crypto/pkce';
 import { sha256 } from '../crypto/random';
@@ -32,12 +33,14 @@ interface Proof {
  * `PUT /no-auth/check-signup {code, verifier, result?}`: the starting agent collects its handshake (SPEC,
  * "Claim"). The proof comes first: a wrong verifier, another user's session (connect) or a wrong `result`
  * (loopback) is AUTH-1002 whatever the handshake's state. The first successful claim commits, exactly once
- * however many race; the same claim within 120 s gets the same answer, then AUTH-1008.
+ * however many race (HandshakeCompleted); the same claim within 120 s gets the same answer, then AUTH-1008.
+ * Every claim that answers is timed (ClaimLatency), from here to its answer.
  *
  * @example
  * const answer = await claimHandshake(rt, bearer, { code, verifier, result });
  */
 export async function claimHandshake(rt: Runtime, sessionToken: string | undefined, body: Record<string, unknown>): Promise<ClaimAnswer> {
+  const started = performance.now();
   const { code, verifier, result } = body;
   const { codeHash } = handshakeCode(code, 'RAPI-1001');
   // RFC 7636 §4.1: 43 to 128 unreserved characters.
@@ -52,9 +55,9 @@ export async function claimHandshake(rt: Runtime, sessionToken: string | undefin
 
   let attempt = await rt.handshakes.lease(codeHash, { challenge: proof.challenge, userId, resultHash: proof.resultHash }, LEASE_MS);
   for (let round = 0; ; round++) {
-    if (attempt.done) return commit(rt, attempt.record);
+    if (attempt.done) return answered(rt, attempt.record, started, await commit(rt, attempt.record));
     const next = judge(rt, attempt.current, proof);
-    if (next.kind === 'answered') return rt.handshakes.answer<ClaimAnswer>(next.record);
+    if (next.kind === 'answered') return answered(rt, next.record, started, await rt.handshakes.answer<ClaimAnswer>(next.record));
     // Still here after ≈ 5 s: the other claim is stuck; retrying is safe.
     if (round >= WAIT_ROUNDS) throw new HandshakeError('SRV-1000');
     if (next.kind === 'lease') {
@@ -106,12 +109,19 @@ async function commit(rt: Runtime, record: HandshakeRecord): Promise<ClaimAnswer
   const recorded = await rt.handshakes.finishClaim(record, committed.answer);
   // Only when this claim held the lease past its end (it was taken over): the other claim's answer stands.
   if (!recorded.done) throw new HandshakeError('SRV-1000');
+  rt.metrics.handshakeCompleted(record);
   rt.logger.info('handshake claimed', { provider: record.provider, flow: record.flow, mode: record.mode, userId: record.userId ?? ('user' in committed.answer ? committed.answer.user.id : undefined) });
   if (committed.publish) {
     const { userId, update, version } = committed.publish;
     await publishSafely(rt, userId, update, { provider: record.provider, flow: record.flow }, version);
   }
   return committed.answer;
+}
+
+/** The claim answers: how long it took, under the handshake's provider, flow and mode. */
+function answered(rt: Runtime, record: HandshakeRecord, started: number, answer: ClaimAnswer): ClaimAnswer {
+  rt.metrics.claimLatency(record, performance.now() - started);
+  return answer;
 }
 
 /** A refused session is part of the proof (AUTH-1002 or AUTH-1001 later); DynamoDB failing to say is not. */

@@ -53,12 +53,18 @@ export async function refreshProviderToken(rt: Runtime, sessionToken: string | u
     return answer(id, provider.host, outcome.current);
   }
   await publishSafely(rt, userId, { $set: providerInfoSet(id, provider.host, token) }, { provider: id, flow: 'refresh' }, outcome.version);
+  rt.metrics.tokenRefreshed(id);
   rt.logger.info('token refreshed', { provider: id, userId, rotated: Boolean(fresh.refreshToken && fresh.refreshToken !== stored.refreshToken) });
   return answer(id, provider.host, token);
 }
 
+/** The provider refused or could not be reached: what the agent is told (TokenRefreshFailed, unless another refresh won). */
 async function refused(rt: Runtime, userId: string, provider: ResolvedProvider, stored: StoredToken, err: ProviderHttpError): Promise<RefreshResult> {
   const { id, reauthErrors = ['invalid_grant'] } = provider.row;
+  const failed = (failure: HandshakeError) => {
+    rt.metrics.tokenRefreshFailed(id);
+    return failure;
+  };
   if (err.providerError && reauthErrors.includes(err.providerError)) {
     const { provider: _p, host: _h, version: _v, ...token } = stored;
     const marked: ProviderToken = { ...token, data: { ...token.data, needsReauth: true } };
@@ -70,11 +76,11 @@ async function refused(rt: Runtime, userId: string, provider: ResolvedProvider, 
     } else if (outcome.current && outcome.current.refreshToken !== stored.refreshToken) {
       return answer(id, provider.host, outcome.current);
     }
-    throw new HandshakeError('PRVD-1011', undefined, { provider: id, error: 'invalid_grant', reauth: true });
+    throw failed(new HandshakeError('PRVD-1011', undefined, { provider: id, error: 'invalid_grant', reauth: true }));
   }
   // The provider or the way to it failed: trying again later is safe.
-  if (err.status === undefined || err.status >= 500) throw new HandshakeError('SRV-1000');
-  throw new HandshakeError('RAPI-1010', undefined, { provider: id, error: err.providerError ?? 'refresh_failed' });
+  if (err.status === undefined || err.status >= 500) throw failed(new HandshakeError('SRV-1000'));
+  throw failed(new HandshakeError('RAPI-1010', undefined, { provider: id, error: err.providerError ?? 'refresh_failed' }));
 }
 
 function answer(provider: string, host: string | undefined, token: ProviderToken): RefreshResult {

@@ -58,6 +58,7 @@ export async function startHandshake(rt: Runtime, sessionToken: string | undefin
   const userCode = request.redirectUri ? undefined : createUserCode();
   const now = rt.now();
   const expiresAt = now + HANDSHAKE_LIFETIME_MS;
+  const mode = userCode ? 'poll' : 'loopback';
   await rt.handshakes.create({
     codeHash,
     flow: request.flow,
@@ -66,14 +67,15 @@ export async function startHandshake(rt: Runtime, sessionToken: string | undefin
     userId: session?.userId,
     account: session ? (session.account ?? session.userId) : undefined,
     challenge: request.challenge,
-    mode: userCode ? 'poll' : 'loopback',
+    mode,
     redirectUri: request.redirectUri,
     userCodeHash: userCode ? userCodeHash(codeHash, userCode) : undefined,
     client: request.client,
     createdAt: now,
     expiresAt,
   });
-  rt.logger.info('handshake started', { provider: row.id, flow: request.flow, mode: userCode ? 'poll' : 'loopback', userId: session?.userId });
+  rt.logger.info('handshake started', { provider: row.id, flow: request.flow, mode, userId: session?.userId });
+  rt.metrics.handshakeStarted({ provider: row.id, flow: request.flow, mode });
   return {
     code,
     url: `${visitUrlFor(rt.config, row.id)}?code=${code}`,

@@ -56,7 +56,11 @@ export async function confirmUserCode(rt: Runtime, request: { provider: string; 
   const record = counted.done ? counted.record : awaitingConfirmation(rt, counted.current, request.provider);
   const attemptsLeft = MAX_USER_CODE_ATTEMPTS - record.attempts;
   rt.logger.info('wrong user code', { provider: record.provider, flow: record.flow, attemptsLeft });
-  if (attemptsLeft <= 0) throw new HandshakeError('AUTH-1010');
+  if (attemptsLeft <= 0) {
+    // Only the write that counted the last try ends the handshake; a later one was refused above.
+    rt.metrics.handshakeFailed({ provider: record.provider, flow: record.flow, mode: record.mode, errorCode: 'AUTH-1010' });
+    throw new HandshakeError('AUTH-1010');
+  }
   return { kind: 'confirm', view: { ...confirmationView(record, code), wrongCode: { attemptsLeft } } };
 }
 

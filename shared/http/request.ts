@@ -2,11 +2,49 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { HandshakeError } from '../errors';
 
 /**
- * Reading API Gateway HTTP API (payload 2.0) events. Query parameters are read from `rawQueryString`:
- * the parsed form joins repeated names with commas, which would let `state=a&state=b` through as one value.
+ * Reading API Gateway HTTP API (payload 2.0) events, both as API Gateway sends them (header names lower-cased,
+ * `cookies` split out, `rawQueryString` always there) and as the Lambda console's and `sam local generate-event`'s
+ * test events are written (header names in any case, the cookie only in a `Cookie` header, the query only as
+ * `queryStringParameters`).
+ */
+
+/** The part of an event the header lookup reads; WebSocket events have it too. */
+export interface WithHeaders {
+  headers?: Record<string, string | undefined> | null;
+}
+
+/**
+ * A request header by name, in any case: API Gateway lower-cases names, test events keep `Content-Type`.
+ *
+ * @example
+ * header(event, 'Content-Type') // 'application/json' whether the event says content-type or Content-Type
+ */
+export function header(event: WithHeaders, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  const wanted = name.toLowerCase();
+  if (headers[wanted] !== undefined) return headers[wanted];
+  for (const [key, value] of Object.entries(headers)) if (value !== undefined && key.toLowerCase() === wanted) return value;
+  return undefined;
+}
+
+/**
+ * The query string as the client sent it: `rawQueryString` when the event has one, else one re-serialised from
+ * `queryStringParameters` (test events that only carry the parsed form). The auth origin forwards this.
+ */
+export function rawQuery(event: Pick<APIGatewayProxyEventV2, 'rawQueryString' | 'queryStringParameters'>): string {
+  if (typeof event.rawQueryString === 'string' && event.rawQueryString !== '') return event.rawQueryString;
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined) params.append(name, value);
+  return params.toString();
+}
+
+/**
+ * The query's parameters, each name at most once (RAPI-1001 for `state=a&state=b`). Read from `rawQueryString`
+ * whenever the event has one, as every real one does: the parsed `queryStringParameters` joins a repeated name's
+ * values with commas, so it cannot show the repeat, and is only the fallback for test events without the raw form.
  */
 export function queryParams(event: APIGatewayProxyEventV2): Record<string, string> {
-  return singleValued(new URLSearchParams(event.rawQueryString ?? ''));
+  return singleValued(new URLSearchParams(rawQuery(event)));
 }
 
 function singleValued(params: URLSearchParams): Record<string, string> {
@@ -24,7 +62,7 @@ function singleValued(params: URLSearchParams): Record<string, string> {
  * repeated names as the query.
  */
 export function formParams(event: APIGatewayProxyEventV2): Record<string, string> {
-  const contentType = (event.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const contentType = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (contentType !== 'application/x-www-form-urlencoded' || !event.body) throw new HandshakeError('RAPI-1001', 'A form body is required');
   const text = rawBody(event).toString('utf8');
   if (text.length > 16_384) throw new HandshakeError('RAPI-1001', 'The form is too large');
@@ -36,7 +74,7 @@ export function rawBody(event: APIGatewayProxyEventV2): Buffer {
   return Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 }
 
-/** The request's headers as plain strings (API Gateway gives them lower-cased, repeated ones joined). */
+/** The request's headers as plain strings, names lower-cased (as API Gateway gives them; test events may not), repeated ones joined. */
 export function requestHeaders(event: APIGatewayProxyEventV2): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
@@ -47,10 +85,13 @@ export function pathParam(event: APIGatewayProxyEventV2, name: string): string {
   return event.pathParameters?.[name] ?? '';
 }
 
-/** Cookies of a v2 event (`event.cookies` holds `name=value` strings); the first of a repeated name wins. */
+/**
+ * Cookies of a v2 event: `event.cookies` (`name=value` strings, as API Gateway splits them out), else the
+ * `Cookie` header in any case (test events); the first of a repeated name wins.
+ */
 export function requestCookies(event: APIGatewayProxyEventV2): Record<string, string> {
   const cookies: Record<string, string> = {};
-  const raw = event.cookies ?? (event.headers?.cookie ? event.headers.cookie.split(';') : []);
+  const raw = event.cookies?.length ? event.cookies : (header(event, 'cookie')?.split(';') ?? []);
   for (const pair of raw) {
     const eq = pair.indexOf('=');
     if (eq <= 0) continue;
@@ -60,11 +101,9 @@ export function requestCookies(event: APIGatewayProxyEventV2): Record<string, st
   return cookies;
 }
 
-/** The Bearer token of the Authorization header, if any. */
-export function bearerToken(event: APIGatewayProxyEventV2): string | undefined {
-  const header = event.headers?.authorization ?? event.headers?.Authorization;
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
-  return match?.[1];
+/** The Bearer token of the Authorization header (its name in any case), if any; WebSocket `$connect` reads it too. */
+export function bearerToken(event: WithHeaders): string | undefined {
+  return header(event, 'authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
 }
 
 /** A JSON object body, or RAPI-1001. */

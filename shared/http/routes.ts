@@ -1,7 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { asHandshakeError, HandshakeError } from '../errors';
-import { requestContext, runInRequest, timeLeftMs, type LambdaTime } from '../request-context';
+import { serviceLogger } from '../log';
+import { inInvocation, requestContext, timeLeftMs, type LambdaTime } from '../request-context';
 import { getRuntime, type Runtime } from '../runtime';
+import { traced } from '../tracing';
+import type { WebSocketEvent } from './websocket-event';
 import { errorPage } from './pages';
 import { agentErrorResponse, browserErrorResponse, htmlResponse, type HttpResult } from './responses';
 
@@ -10,12 +13,14 @@ type RouteBody = (rt: Runtime, event: APIGatewayProxyEventV2) => Promise<HttpRes
 function logFailure(rt: Runtime | undefined, route: string, err: unknown, provider?: string): HandshakeError {
   const failure = asHandshakeError(err);
   const referenceId = requestContext()?.referenceId;
+  // Without a runtime (its configuration or its first read failed) the container's logger still says why.
+  const logger = rt?.logger ?? serviceLogger();
   if (err instanceof HandshakeError) {
-    rt?.logger.info('request refused', { route, errorCode: err.code, provider, referenceId });
+    logger.info('request refused', { route, errorCode: err.code, provider, referenceId });
   } else {
     // Names and messages of our dependencies' errors only: events, bodies and tokens are never logged.
     const { name, message } = err as Error;
-    (rt?.logger ?? console).error('request failed', { route, provider, referenceId, errorName: name, errorMessage: String(message).slice(0, 300) });
+    logger.error('request failed', { route, provider, referenceId, errorName: name, errorMessage: String(message).slice(0, 300) });
   }
   return failure;
 }
@@ -37,27 +42,29 @@ function withinTime<T>(run: () => Promise<T>): Promise<T> {
   return Promise.race([run(), stop]).finally(() => clearTimeout(timer));
 }
 
-/** The reference id a person can quote: API Gateway's request id. */
-const referenceOf = (event: APIGatewayProxyEventV2) => (event.requestContext as { requestId?: string } | undefined)?.requestId;
-
 /**
- * One invocation of a route: its reference id and time budget around it, the runtime, and every failure
- * logged once and turned into the answer `refuse` makes.
+ * One invocation of a route: its reference id (every log line's correlation id), Lambda's names for it and
+ * its time budget around it, its trace subsegment, the runtime, every failure logged once and turned into the
+ * answer `refuse` makes, and what the flows recorded written as metrics once at the end.
  */
 function route(name: string, body: RouteBody, refuse: (rt: Runtime | undefined, failure: HandshakeError, provider?: string) => HttpResult) {
   return (event: APIGatewayProxyEventV2, context?: LambdaTime): Promise<HttpResult> =>
-    runInRequest(referenceOf(event), context, async () => {
-      let rt: Runtime | undefined;
-      const provider = event.pathParameters?.provider?.slice(0, 64);
-      try {
-        rt = await getRuntime();
-        rt.logger.logEventIfEnabled(event);
-        const ready = rt;
-        return await withinTime(() => body(ready, event));
-      } catch (err) {
-        return refuse(rt, logFailure(rt, name, err, provider), provider);
-      }
-    });
+    inInvocation(event, context, () =>
+      traced(name, async () => {
+        let rt: Runtime | undefined;
+        const provider = event.pathParameters?.provider?.slice(0, 64);
+        try {
+          rt = await getRuntime();
+          rt.logger.logEventIfEnabled(event);
+          const ready = rt;
+          return await withinTime(() => body(ready, event));
+        } catch (err) {
+          return refuse(rt, logFailure(rt, name, err, provider), provider);
+        } finally {
+          rt?.metrics.flush();
+        }
+      }),
+    );
 }
 
 /** A route agents call: every refusal is `{code, message, info?}` JSON with the SPEC status. */
@@ -70,4 +77,29 @@ export function browserRoute(name: string, body: RouteBody) {
   return route(name, body, (rt, failure, provider) =>
     rt ? browserErrorResponse(rt.config, failure, provider) : htmlResponse(failure.status, errorPage(failure.code, provider, undefined, requestContext()?.referenceId)),
   );
+}
+
+/**
+ * A WebSocket route (`$connect`, `$disconnect`): the same frame and metrics flush as an HTTP route. A runtime
+ * that cannot be built is logged and answered 503 (on `$connect` API Gateway then refuses the upgrade).
+ */
+export function webSocketRoute(name: string, body: (rt: Runtime, event: WebSocketEvent) => Promise<{ statusCode: number }>) {
+  return (event: WebSocketEvent, context?: LambdaTime): Promise<{ statusCode: number }> =>
+    inInvocation(event, context, () =>
+      traced(name, async () => {
+        let rt: Runtime;
+        try {
+          rt = await getRuntime();
+        } catch (err) {
+          serviceLogger().error('runtime unavailable', { route: name, errorName: (err as Error).name });
+          return { statusCode: 503 };
+        }
+        try {
+          rt.logger.logEventIfEnabled(event);
+          return await body(rt, event);
+        } finally {
+          rt.metrics.flush();
+        }
+      }),
+    );
 }

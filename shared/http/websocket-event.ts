@@ -1,3 +1,5 @@
+import { bearerToken } from './request';
+
 /**
  * The parts of an API Gateway WebSocket `$connect` / `$disconnect` event we read. `$connect` carries the
  * upgrade request's query and headers; `$disconnect` carries only the connection id.
@@ -13,6 +15,6 @@ export interface WebSocketEvent {
 export function connectToken(event: WebSocketEvent): string | undefined {
   const query = event.queryStringParameters?.token;
   if (query) return query;
-  const header = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
-  return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  // The console's `$connect` template writes `Authorization`, `Host` and `Sec-WebSocket-Key` capitalised.
+  return bearerToken(event);
 }

@@ -1,4 +1,4 @@
-import type { ApiRoute } from '../http/api-routes';
+import type { ApiRoute } from '../http/api-routes.js';
 
 /**
  * The HTTP API of the auth origin (SPEC, "Shared development apps"): the one callback registered with

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { createLogger } from '../log';
+import { serviceLogger } from '../log';
+import { containerTracer, tracedSsmProvider } from '../tracing';
 import { ACTION_PROXY_TIMEOUT_MS } from './action-proxy';
 import { directoryRegistry, ssmRegistry, type EnvironmentRegistry } from './registry';
 
@@ -12,6 +13,9 @@ export interface RouterRuntime {
   logger: Logger;
 }
 
+/** The auth origin's logger: the router runtime's, and there before it (a registry that fails to load is logged). */
+export const routerLogger = () => serviceLogger('handshake-auth-origin');
+
 /**
  * From `ENVIRONMENT_REGISTRY_PATH` (the SSM path, in AWS) or `ENVIRONMENT_REGISTRY_DIR` (a folder, locally).
  * Without either, or with a folder that does not exist, the auth origin refuses to start with a clear error.
@@ -19,7 +23,8 @@ export interface RouterRuntime {
 export async function routerRuntimeFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<RouterRuntime> {
   let registry: EnvironmentRegistry;
   if (env.ENVIRONMENT_REGISTRY_PATH) {
-    registry = await ssmRegistry(env.ENVIRONMENT_REGISTRY_PATH.replace(/\/+$/, ''));
+    const tracer = await containerTracer(env);
+    registry = await ssmRegistry(env.ENVIRONMENT_REGISTRY_PATH.replace(/\/+$/, ''), tracer ? { client: (await tracedSsmProvider(tracer)).client } : {});
   } else if (env.ENVIRONMENT_REGISTRY_DIR) {
     const dir = env.ENVIRONMENT_REGISTRY_DIR;
     if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new Error(`the environment registry folder ${dir} does not exist`);
@@ -27,7 +32,7 @@ export async function routerRuntimeFromEnv(env: NodeJS.ProcessEnv = process.env)
   } else {
     throw new Error('the auth origin needs ENVIRONMENT_REGISTRY_PATH (SSM) or ENVIRONMENT_REGISTRY_DIR (local)');
   }
-  return { registry, fetch: globalThis.fetch, actionTimeoutMs: Number(env.ACTION_PROXY_TIMEOUT_MS ?? ACTION_PROXY_TIMEOUT_MS), logger: createLogger('handshake-auth-origin') };
+  return { registry, fetch: globalThis.fetch, actionTimeoutMs: Number(env.ACTION_PROXY_TIMEOUT_MS ?? ACTION_PROXY_TIMEOUT_MS), logger: routerLogger() };
 }
 
 let current: Promise<RouterRuntime> | undefined;

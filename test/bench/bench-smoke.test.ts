@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HANDLER_BUNDLING, handlerEsbuildOptions } from '../../infra/handler-function';
+import { HANDLER_BUNDLING, handlerEsbuildOptions } from '../../infra/handler-bundling';
 import type { BenchResults } from '../../bench/report';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

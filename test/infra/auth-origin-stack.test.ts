@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createAuthOriginApp } from '../../infra/handshake-app';
 import { AUTH_ORIGIN_ROUTES } from '../../shared/routing/auth-origin-routes';
+import { cdkJsonContext } from '../support/cdk-json';
 import { SYNTH_TIMEOUT_MS } from './synthesized-stack';
 
 let outdir: string;
@@ -14,7 +15,7 @@ let violations: unknown[];
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'handshake-auth-origin-'));
-  const { app, stack } = createAuthOriginApp({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+  const { app, stack } = createAuthOriginApp({ outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   const assembly = app.synth();
   const json = assembly.getStackByName(stack.stackName).template;
   template = Template.fromJSON(json);
@@ -38,7 +39,7 @@ describe('the auth origin stack (Handshake-auth-origin)', () => {
     expect(ofType('AWS::SecretsManager::Secret')).toHaveLength(0);
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       const variables = Object.keys(fn.Properties!.Environment?.Variables ?? {});
-      expect(variables.filter((v) => v !== 'NODE_OPTIONS').every((v) => v === 'ENVIRONMENT_REGISTRY_PATH')).toBe(true);
+      expect(variables.filter((v) => !v.startsWith('POWERTOOLS_')).every((v) => v === 'ENVIRONMENT_REGISTRY_PATH' || v === 'RUN_TIME_ENVIRONMENT')).toBe(true);
     }
   });
 

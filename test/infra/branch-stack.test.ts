@@ -3,6 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { API_ROUTES } from '../../shared/http/api-routes';
 import { isEnvironmentName } from '../../shared/state';
 import { needsOf } from '../../infra/handler-needs';
+import { cdkJsonContext } from '../support/cdk-json';
 import {
   actionsOf,
   flatten,
@@ -40,7 +41,7 @@ const RUNTIME_VARIABLES = ['RUN_TIME_ENVIRONMENT', 'PUBLIC_API_URL', 'TABLE_NAME
 let stack: SynthesizedStack;
 
 beforeAll(() => {
-  stack = synthesize({ env: 'feature-x' });
+  stack = synthesize({ ...cdkJsonContext(), env: 'feature-x' });
 }, SYNTH_TIMEOUT_MS);
 afterAll(() => stack?.cleanup());
 
@@ -60,6 +61,8 @@ const variablesOf = (handler: string): Record<string, unknown> =>
 describe('a branch stack (-c env=feature-x)', () => {
   it('is named Handshake-<env> and passes cdk-nag with nothing unacknowledged', () => {
     expect(stack.stack.stackName).toBe('Handshake-feature-x');
+    // The stack itself carries the tag (explicit stack tags), not only its resources.
+    expect(stack.app.synth().getStackByName('Handshake-feature-x').tags).toMatchObject({ 'handshake:environment': 'feature-x' });
     expect(isEnvironmentName(stack.deployment.environment)).toBe(true);
     // Errors would have thrown in synth; warnings would only be listed. Neither may be there.
     expect(stack.violations).toEqual([]);
@@ -182,9 +185,17 @@ describe('a branch stack (-c env=feature-x)', () => {
 
   it('configures each handler through the documented environment variables only', () => {
     for (const handler of functionsByHandler(stack).keys()) {
-      const variables = variablesOf(handler);
+      const { POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL, POWERTOOLS_TRACE_ENABLED, ...variables } = variablesOf(handler);
+      // Every function logs and counts the same way, whatever it touches.
+      expect({ POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL, POWERTOOLS_TRACE_ENABLED }, handler).toEqual({
+        POWERTOOLS_SERVICE_NAME: 'handshake',
+        POWERTOOLS_METRICS_NAMESPACE: 'Handshake',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_TRACE_ENABLED: 'false',
+      });
+      expect(variables.RUN_TIME_ENVIRONMENT, handler).toBe('feature-x');
       if (!needsOf(handler).runtime && !needsOf(handler).keys) {
-        expect(variables, handler).toEqual({});
+        expect(variables, handler).toEqual({ RUN_TIME_ENVIRONMENT: 'feature-x' });
         continue;
       }
       if (handler === 'web-pages') {

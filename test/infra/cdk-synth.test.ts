@@ -69,13 +69,15 @@ describe('npx cdk synth -c env=feature-x', () => {
     }
   });
 
+  // vitest's module runner transforms each bundle (≈ 0.6 MiB and its source map) on import: ≈ 10 s for all of them
+  // beside the suite's other files, and past vitest's default 30 s on a busier machine (Node 20 and 24 alike).
   it('produces bundles that load with no node_modules around them and export a handler', async () => {
     expect(synth.code, synth.stderr).toBe(0);
     for (const { handler, dir } of bundles()) {
       const module = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as { handler?: unknown };
       expect(typeof module.handler, handler).toBe('function');
     }
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   it('serves the built-in error page from the bundled web-pages handler', async () => {
     expect(synth.code, synth.stderr).toBe(0);

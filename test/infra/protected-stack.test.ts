@@ -1,12 +1,13 @@
 import { needsOf } from '../../infra/handler-needs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
+import { cdkJsonContext } from '../support/cdk-json';
 import { flatten, functionOf, functionsByHandler, permissionsOf, statementFor, synthesize, SYNTH_TIMEOUT_MS, type SynthesizedStack } from './synthesized-stack';
 
 let stack: SynthesizedStack;
 
 beforeAll(() => {
-  stack = synthesize({ env: 'prod', providersPath: '/acme/oauth-apps', authOrigin: 'https://auth.example.com/' });
+  stack = synthesize({ ...cdkJsonContext(), env: 'prod', providersPath: '/acme/oauth-apps', authOrigin: 'https://auth.example.com/' });
 }, SYNTH_TIMEOUT_MS);
 afterAll(() => stack?.cleanup());
 

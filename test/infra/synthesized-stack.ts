@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createHandshakeApp, type HandshakeApp } from '../../infra/handshake-app';
+import { cdkJsonContext } from '../support/cdk-json';
 
 /** Generous: the machine is shared, and the first import of aws-cdk-lib alone takes seconds. */
 export const SYNTH_TIMEOUT_MS = 180_000;
@@ -24,7 +25,7 @@ export interface SynthesizedStack extends HandshakeApp {
  */
 export function synthesize(context: Record<string, unknown>): SynthesizedStack {
   const outdir = mkdtempSync(join(tmpdir(), 'handshake-infra-'));
-  const built = createHandshakeApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const built = createHandshakeApp({ outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], ...context } });
   const assembly = built.app.synth();
   const json = assembly.getStackByName(built.stack.stackName).template;
   const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {

@@ -305,6 +305,12 @@ describe('DynamoDB faults', () => {
   }
 });
 
+/**
+ * moto's server takes one request at a time (local/moto.ts): 110 claims, each polling while the first commits,
+ * measure its queue on a busy machine rather than the broker. The dynalite run keeps the full crowd.
+ */
+const CROWD = process.env.HANDSHAKE_DYNAMODB === 'moto' ? 33 : 110;
+
 describe('races', () => {
   it('two callbacks with one state at once: one goes on to the agent with a result, the other is AUTH-1008; one token after the claim', async () => {
     const { userId, session } = await newUser();
@@ -328,7 +334,7 @@ describe('races', () => {
     expect(outcomes).toEqual(['AUTH-1008', 'provider']);
   });
 
-  it('100 concurrent claims of one ready sign-up with the right proof: all 200 with the same answer, one user, one session; wrong verifiers among them AUTH-1002', async () => {
+  it(`${CROWD} concurrent claims of one ready sign-up with the right proof: all 200 with the same answer, one user, one session; wrong verifiers among them AUTH-1002`, async () => {
     const person = `crowd-${randomUUID().slice(0, 8)}`;
     provider.signInAs(person);
     const started = await start(world, { flow: 'signup' });
@@ -338,7 +344,7 @@ describe('races', () => {
     let claims: { right: boolean; answer: Awaited<ReturnType<typeof claim>> }[];
     try {
       claims = await Promise.all(
-        Array.from({ length: 110 }, async (_, i) => {
+        Array.from({ length: CROWD }, async (_, i) => {
           // Every eleventh claim brings a verifier of its own: the result is right, the proof is not.
           const right = i % 11 !== 5;
           return { right, answer: await claim(world, started, { result: arrival!.result, ...(right ? {} : { verifier: createVerifier() }) }) };
@@ -352,8 +358,8 @@ describe('races', () => {
       const key = `${right ? 'right' : 'wrong'} verifier → ${answer.status === 200 ? '200' : answer.json?.code}`;
       byOutcome[key] = (byOutcome[key] ?? 0) + 1;
     }
-    console.log(`110 concurrent claims of one sign-up: ${JSON.stringify(byOutcome)}`);
-    expect(byOutcome).toEqual({ 'right verifier → 200': 100, 'wrong verifier → AUTH-1002': 10 });
+    console.log(`${CROWD} concurrent claims of one sign-up: ${JSON.stringify(byOutcome)}`);
+    expect(byOutcome).toEqual({ 'right verifier → 200': (CROWD / 11) * 10, 'wrong verifier → AUTH-1002': CROWD / 11 });
 
     const answers = claims.filter((c) => c.right).map((c) => c.answer.json);
     for (const answer of answers) expect(answer).toEqual(answers[0]);
