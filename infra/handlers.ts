@@ -118,8 +118,8 @@ export class Handlers extends Construct {
   }
 }
 
-/** `provider-auth-code` → `ProviderAuthCode`. */
-function constructId(handler: string): string {
+/** `provider-auth-code` → `ProviderAuthCode`: a handler folder as a construct id. */
+export function constructId(handler: string): string {
   return handler
     .split('-')
     .map((word) => word[0]!.toUpperCase() + word.slice(1))

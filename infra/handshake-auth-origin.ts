@@ -8,7 +8,7 @@ import { ENVIRONMENT_REGISTRY_PREFIX } from './environment-registry.js';
 import { defaultHandlerCode, type HandlerCode } from './handler-code.js';
 import { HandlerFunction } from './handler-function.js';
 import type { BrokerDomain } from './handshake-broker.js';
-import { observabilityEnvironment, type LogLevelName } from './handlers.js';
+import { constructId, observabilityEnvironment, type LogLevelName } from './handlers.js';
 import { HttpRoutes } from './http-routes.js';
 import { BrokerMonitoring } from './monitoring.js';
 
@@ -66,7 +66,7 @@ export class HandshakeAuthOrigin extends Construct {
     const code = props.handlerCode ?? defaultHandlerCode();
     for (const handler of new Set(AUTH_ORIGIN_ROUTES.map((route) => route.handler))) {
       const usesRegistry = handler !== 'web-pages';
-      const fn = new HandlerFunction(this, handler.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase()), {
+      const fn = new HandlerFunction(this, constructId(handler), {
         handler,
         code,
         environment: {

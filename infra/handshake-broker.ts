@@ -124,6 +124,7 @@ export class HandshakeBroker extends Construct {
     });
     new EnvironmentRegistry(this, 'Registry', { environment, publicApiUrl: this.http.url });
 
+    const callbackBaseUrl = props.authOrigin?.replace(/\/+$/, '');
     const publicHandlers = new Set(API_ROUTES.filter((route) => route.public).map((route) => route.handler));
     for (const route of API_ROUTES) if (!route.public) publicHandlers.delete(route.handler);
     this.handlers = new Handlers(this, 'Handlers', {
@@ -132,7 +133,7 @@ export class HandshakeBroker extends Construct {
       code: props.handlerCode ?? defaultHandlerCode(),
       environment,
       publicApiUrl: this.http.url,
-      ...(props.authOrigin ? { callbackBaseUrl: props.authOrigin.replace(/\/+$/, '') } : {}),
+      ...(callbackBaseUrl ? { callbackBaseUrl } : {}),
       storage: this.storage,
       keyRing: this.keyRing,
       providers: this.providers,
@@ -156,7 +157,7 @@ export class HandshakeBroker extends Construct {
       alarmTopic: props.alarmTopic,
       handshakeMetrics: true,
     });
-    this.callbackUrl = `${props.authOrigin?.replace(/\/+$/, '') ?? this.http.url}/no-auth/provider-token/{provider}`;
+    this.callbackUrl = `${callbackBaseUrl ?? this.http.url}/no-auth/provider-token/{provider}`;
   }
 
   /** PUBLIC_API_URL: the HTTP API agents and browsers use. */

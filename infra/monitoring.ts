@@ -18,6 +18,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { METRIC_NAMES, METRICS_NAMESPACE, METRICS_SERVICE } from '../shared/metric-names.js';
+import { constructId } from './handlers.js';
 
 /** The names shared/metrics.ts emits (EMF), each also under the dimensions `service` and `environment` alone. */
 export const HANDSHAKE_METRICS = METRIC_NAMES;
@@ -61,8 +62,8 @@ export class BrokerMonitoring extends Construct {
       new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: METRICS_SERVICE, environment: env }, statistic, period: PERIOD });
 
     for (const { handler, function: fn } of props.functions) {
-      this.alarm(`${pascal(handler)}Errors`, fn.metricErrors({ period: PERIOD }), 1, `handshake ${env}: ${handler} failed (an unhandled error or a timeout)`);
-      this.alarm(`${pascal(handler)}Throttles`, fn.metricThrottles({ period: PERIOD }), 1, `handshake ${env}: ${handler} was throttled`);
+      this.alarm(`${constructId(handler)}Errors`, fn.metricErrors({ period: PERIOD }), 1, `handshake ${env}: ${handler} failed (an unhandled error or a timeout)`);
+      this.alarm(`${constructId(handler)}Throttles`, fn.metricThrottles({ period: PERIOD }), 1, `handshake ${env}: ${handler} was throttled`);
     }
     const requests = props.httpApi.metricCount({ period: PERIOD, statistic: 'Sum' });
     const serverErrors = props.httpApi.metricServerError({ period: PERIOD, statistic: 'Sum' });
@@ -135,5 +136,3 @@ export class BrokerMonitoring extends Construct {
 }
 
 const graph = (title: string, left: IMetric[]) => new GraphWidget({ title, left, width: 12, height: 6 });
-
-const pascal = (handler: string) => handler.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());

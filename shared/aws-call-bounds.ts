@@ -1,3 +1,5 @@
+import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+
 /**
  * Time bounds of every AWS SDK call the broker makes (DynamoDB; SSM for settings, secrets and the registry).
  * Without them a hung endpoint holds a call (and the function) until the Lambda timeout: 1 s to connect, 2 s
@@ -6,3 +8,9 @@
  * only SSM does not bundle the DynamoDB client.
  */
 export const AWS_CALL_BOUNDS = { requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true }, maxAttempts: 3 } as const;
+
+/** Powertools' SSM provider with these bounds (loaded on first use: only the functions that read SSM pay for it). */
+export async function boundedSsmProvider(): Promise<SSMProvider> {
+  const { SSMProvider } = await import('@aws-lambda-powertools/parameters/ssm');
+  return new SSMProvider({ clientConfig: { ...AWS_CALL_BOUNDS } });
+}

@@ -19,15 +19,10 @@ export interface RequestContext {
 }
 
 /** Lambda's names for this invocation, as Powertools Logger prints them (`function_request_id`, `cold_start`, ...). */
-export interface InvocationFacts {
-  awsRequestId?: string;
-  functionName?: string;
-  functionVersion?: string;
-  invokedFunctionArn?: string;
-  memoryLimitInMB?: string | number;
+export type InvocationFacts = Omit<LambdaTime, 'getRemainingTimeInMillis'> & {
   /** The first invocation of this function in this container (never with provisioned concurrency or SnapStart). */
   coldStart: boolean;
-}
+};
 
 const current = new AsyncLocalStorage<RequestContext>();
 
@@ -59,8 +54,17 @@ function coldStart(functionName: string): boolean {
   return !initialization || initialization === 'on-demand';
 }
 
-/** Runs one invocation with its reference id, its Lambda names and its time budget. */
-export function runInRequest<T>(referenceId: string | undefined, lambda: LambdaTime | undefined, run: () => Promise<T>): Promise<T> {
+/**
+ * The frame of one invocation, for every handler: its reference id (API Gateway's request id, the one a person
+ * can quote and every log line's correlation id), Lambda's names for it and its time budget. The route wrappers
+ * (shared/http/routes.ts) use it, inside a trace subsegment; a handler that answers on its own and needs no
+ * runtime (the pages, the auth origin) calls it directly.
+ *
+ * @example
+ * export const handler = (event: APIGatewayProxyEventV2, context?: LambdaTime) => inInvocation(event, context, () => page(event));
+ */
+export function inInvocation<T>(event: { requestContext?: { requestId?: string } }, lambda: LambdaTime | undefined, run: () => Promise<T>): Promise<T> {
+  const referenceId = event.requestContext?.requestId;
   const remaining = lambda?.getRemainingTimeInMillis();
   const context: RequestContext = {
     referenceId: referenceId && /^[A-Za-z0-9=_-]{1,64}$/.test(referenceId) ? referenceId : randomUUID(),
@@ -69,19 +73,6 @@ export function runInRequest<T>(referenceId: string | undefined, lambda: LambdaT
     marginMs: remaining !== undefined ? marginFor(remaining) : 0,
   };
   return current.run(context, run);
-}
-
-/**
- * The frame of one invocation, for every handler: its reference id (API Gateway's request id, the one a person
- * can quote and every log line's correlation id), Lambda's names for it and its time. The route wrappers
- * (shared/http/routes.ts) use it, inside a trace subsegment; a handler that answers on its own and needs no
- * runtime (the pages, the auth origin) calls it directly.
- *
- * @example
- * export const handler = (event: APIGatewayProxyEventV2, context?: LambdaTime) => inInvocation(event, context, () => page(event));
- */
-export function inInvocation<T>(event: { requestContext?: { requestId?: string } }, context: LambdaTime | undefined, run: () => Promise<T>): Promise<T> {
-  return runInRequest(event.requestContext?.requestId, context, run);
 }
 
 function invocationFacts(lambda: LambdaTime): InvocationFacts {

@@ -14,7 +14,7 @@ import { HandshakeStore } from './stores/handshakes';
 import { createDocumentClient, LOCAL_AWS, type Table } from './stores/table';
 import { TokenStore } from './stores/tokens';
 import { UserStore } from './stores/users';
-import { containerTracer, tracedSsmProvider } from './tracing';
+import { containerTracer, ssmProvider } from './tracing';
 
 /** Everything a flow needs, built once per Lambda container (or per test) and passed in. */
 export interface Runtime {
@@ -107,7 +107,7 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
   let settings: SettingsSource;
   if (env.PROVIDERS_PARAMETER_PATH) {
     const { SsmSettings } = await import('./providers/ssm-settings');
-    settings = new SsmSettings(env.PROVIDERS_PARAMETER_PATH, tracer ? await tracedSsmProvider(tracer) : undefined);
+    settings = new SsmSettings(env.PROVIDERS_PARAMETER_PATH, await ssmProvider(env));
   } else {
     settings = StaticSettings.fromJson(env.PROVIDERS_CONFIG);
   }

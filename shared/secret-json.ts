@@ -1,6 +1,5 @@
 import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { AWS_CALL_BOUNDS } from './aws-call-bounds';
-import { containerTracer, tracedSsmProvider } from './tracing';
+import { boundedSsmProvider } from './aws-call-bounds';
 
 /** One provider per container: its cache keeps the value across invocations. */
 let ssm: SSMProvider | undefined;
@@ -13,16 +12,9 @@ export async function readSecretJson(env: NodeJS.ProcessEnv, name: string): Prom
   if (env[name]) return env[name]!;
   const parameter = env[`${name}_PARAMETER`];
   if (!parameter) throw new Error(`${name} or ${name}_PARAMETER is required`);
-  ssm ??= await keyProvider();
+  // Not traced: the pages read the key ring too, and the tracer's code would add ~130 KB to their bundle.
+  ssm ??= await boundedSsmProvider();
   const value = await ssm.get(parameter, { decrypt: true, maxAge: 300 });
   if (!value) throw new Error(`SSM parameter ${parameter} is empty`);
   return value;
-}
-
-/** Traced like the runtime's other AWS clients where tracing is on. */
-async function keyProvider(): Promise<SSMProvider> {
-  const tracer = await containerTracer();
-  if (tracer) return tracedSsmProvider(tracer);
-  const { SSMProvider } = await import('@aws-lambda-powertools/parameters/ssm');
-  return new SSMProvider({ clientConfig: { ...AWS_CALL_BOUNDS } });
 }

@@ -1,6 +1,6 @@
 import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { AWS_CALL_BOUNDS } from './aws-call-bounds';
+import { boundedSsmProvider } from './aws-call-bounds';
 
 /**
  * X-Ray tracing through Powertools Tracer, on only where the stack turns it on (`POWERTOOLS_TRACE_ENABLED=true`,
@@ -30,13 +30,13 @@ export function containerTracer(env: NodeJS.ProcessEnv = process.env): Promise<T
 }
 
 /**
- * Powertools' SSM provider, bounded like the untraced ones, with its SDK client traced (also usable alone, as
- * `.client`). The client is the provider's own: importing `@aws-sdk/client-ssm` here would bundle all of it.
+ * Powertools' SSM provider with its calls bounded (AWS_CALL_BOUNDS), and its SDK client (also usable alone, as
+ * `.client`) traced where tracing is on. The client is the provider's own: importing `@aws-sdk/client-ssm`
+ * here would bundle all of it.
  */
-export async function tracedSsmProvider(tracer: Tracer): Promise<SSMProvider> {
-  const { SSMProvider } = await import('@aws-lambda-powertools/parameters/ssm');
-  const ssm = new SSMProvider({ clientConfig: { ...AWS_CALL_BOUNDS } });
-  tracer.captureAWSv3Client(ssm.client);
+export async function ssmProvider(env: NodeJS.ProcessEnv = process.env): Promise<SSMProvider> {
+  const ssm = await boundedSsmProvider();
+  (await containerTracer(env))?.captureAWSv3Client(ssm.client);
   return ssm;
 }
 

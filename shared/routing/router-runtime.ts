@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { serviceLogger } from '../log';
-import { containerTracer, tracedSsmProvider } from '../tracing';
+import { ssmProvider } from '../tracing';
 import { ACTION_PROXY_TIMEOUT_MS } from './action-proxy';
 import { directoryRegistry, ssmRegistry, type EnvironmentRegistry } from './registry';
 
@@ -23,8 +23,7 @@ export const routerLogger = () => serviceLogger('handshake-auth-origin');
 export async function routerRuntimeFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<RouterRuntime> {
   let registry: EnvironmentRegistry;
   if (env.ENVIRONMENT_REGISTRY_PATH) {
-    const tracer = await containerTracer(env);
-    registry = await ssmRegistry(env.ENVIRONMENT_REGISTRY_PATH.replace(/\/+$/, ''), tracer ? { client: (await tracedSsmProvider(tracer)).client } : {});
+    registry = await ssmRegistry(env.ENVIRONMENT_REGISTRY_PATH.replace(/\/+$/, ''), { client: (await ssmProvider(env)).client });
   } else if (env.ENVIRONMENT_REGISTRY_DIR) {
     const dir = env.ENVIRONMENT_REGISTRY_DIR;
     if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new Error(`the environment registry folder ${dir} does not exist`);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { challengeOf, createVerifier } from '../../client/index';
 import { MeChannelListener } from '../../local/me-channel-listener';
-import { authorizeAtProvider, Browser, submitUserCode } from '../../local/scripted-browser';
+import { authorizeAtProvider, Browser, submitUserCode, type BrowserResponse } from '../../local/scripted-browser';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { demoAgent } from '../support/agents';
 import { captureEmf, type EmfDatapoint } from '../support/emf';
@@ -42,6 +43,22 @@ function cancellingAgent(login: string) {
     },
   });
 }
+
+/** A poll-mode sign-up started by hand, as an agent does it: the code, its verifier, the browser URL and user code. */
+async function startPollSignup() {
+  const verifier = createVerifier();
+  const response = await fetch(`${stack.apiUrl}/provider-auth-code`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ provider: 'demo', flow: 'signup', challenge: challengeOf(verifier), challengeMethod: 'S256' }),
+  });
+  expect(response.status).toBe(200);
+  const { code, url, userCode } = (await response.json()) as { code: string; url: string; userCode: string };
+  return { code, url, userCode, verifier };
+}
+
+const claimOf = (started: { code: string; verifier: string }) =>
+  fetch(`${stack.apiUrl}/no-auth/check-signup`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: started.code, verifier: started.verifier }) });
 
 describe('metrics (EMF through Powertools) of real handshakes through the local stack', () => {
   it('counts a sign-up and a connect as started and completed, times their claims, and counts the me-channel delivery', async () => {
@@ -119,6 +136,33 @@ describe('metrics (EMF through Powertools) of real handshakes through the local 
       { service: 'handshake', environment: ENVIRONMENT, provider: 'demo', flow: 'signup', mode: 'poll', errorCode: 'AUTH-1010' },
     ]);
     agent.close();
+  });
+
+  it('counts one completion however many claims race, and one failure however many browsers type wrong codes at once', async () => {
+    const kind = { provider: 'demo', flow: 'signup', mode: 'poll' };
+    const completedBefore = points('HandshakeCompleted', kind).length;
+    const latenciesBefore = points('ClaimLatency', kind).length;
+    const started = await startPollSignup();
+    const browser = new Browser();
+    const callback = await authorizeAtProvider(browser, started.url, `${stack.apiUrl}/no-auth/provider-token/`, 'metrics-race', { userCode: started.userCode });
+    await browser.follow(callback);
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => claimOf(started).then((r) => r.status)));
+    expect(statuses).toEqual(Array(20).fill(200));
+    expect(points('HandshakeCompleted', kind).length - completedBefore).toBe(1);
+    // Every claim that answered was timed; only the one that committed completed.
+    expect(points('ClaimLatency', kind).length - latenciesBefore).toBe(20);
+
+    // Two browsers (two cookie jars) on one forwarded link, typing wrong codes together: ten tries, one end.
+    const failedBefore = points('HandshakeFailed', { errorCode: 'AUTH-1010' }).length;
+    const target = await startPollSignup();
+    const typeWrong = async () => {
+      const own = new Browser();
+      let page: BrowserResponse = await own.follow(target.url);
+      for (let typed = 0; typed < 5 && /name="userCode"/.test(page.body); typed++) page = await submitUserCode(own, page, 'BBBB-CCCC');
+    };
+    await Promise.all([typeWrong(), typeWrong()]);
+    expect((await claimOf(target).then((r) => r.json())) as { code?: string }).toMatchObject({ code: 'AUTH-1010' });
+    expect(points('HandshakeFailed', { errorCode: 'AUTH-1010' }).length - failedBefore).toBe(1);
   });
 
   it('puts no user id, token, code or host in any record', () => {
