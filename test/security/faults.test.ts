@@ -317,7 +317,20 @@ describe('races', () => {
     const started = await start(world, { flow: 'connect', session });
     const { browser, callbackUrl } = await toCallback(started);
     const cookie = browser.cookieHeader(new URL(callbackUrl));
-    const twice = await Promise.all([0, 1].map(() => world.browser().request(callbackUrl, { headers: { cookie } })));
+    // The first callback keeps its result 300 ms later than it would, so the second surely arrives while the
+    // handshake is exchanging (arriving after, a reload, it would get the success page again: see shownAgain).
+    const handshakes = world.rt.handshakes;
+    const { complete } = handshakes;
+    handshakes.complete = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return complete.apply(handshakes, args);
+    };
+    let twice;
+    try {
+      twice = await Promise.all([0, 1].map(() => world.browser().request(callbackUrl, { headers: { cookie } })));
+    } finally {
+      handshakes.complete = complete;
+    }
     const answers = twice.map((response) => readCallbackAnswer(response));
     const outcomes = answers.map(({ arrival }, i) => (arrival?.result ? 'result' : verdict(twice[i]!))).sort();
     expect(outcomes).toEqual(['AUTH-1008', 'result']);
